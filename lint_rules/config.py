@@ -1,0 +1,188 @@
+"""``[tool.bybit-lint]`` in the nearest pyproject.toml, merged with the command line.
+
+Unknown keys, unknown rule selectors and ill-typed options are errors that name the file
+and the key: a typo in a linter's config silently turns rules off, which is worse than a
+loud failure.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+from .rule import Rule
+
+LIST_KEYS = ("select", "extend-select", "ignore", "extend-ignore", "exclude", "extend-exclude")
+OTHER_KEYS = ("per-file-ignores",)
+
+
+class ConfigError(Exception):
+    """A problem the user must fix in their configuration or command line (exit 2)."""
+
+
+@dataclass
+class Config:
+    path: Path | None = None
+    root: Path = field(default_factory=Path.cwd)
+    select: list[str] | None = None
+    extend_select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest pyproject.toml above ``start`` that has a [tool.bybit-lint] table.
+
+    A pyproject.toml without the table is passed over, so a monorepo's root config still
+    applies to its sub-packages.
+    """
+    start = start.resolve()
+    directory = start if start.is_dir() else start.parent
+    for candidate_dir in (directory, *directory.parents):
+        candidate = candidate_dir / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
+                continue
+            if "bybit-lint" in data.get("tool", {}):
+                return candidate
+    return None
+
+
+def _str_list(value: Any, where: str) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where} must be a list of strings, got {value!r}")
+    return value
+
+
+def load_config(path: Path | None, rules: Sequence[type[Rule]]) -> Config:
+    """Read and validate a config file; ``None`` gives the defaults."""
+    if path is None:
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("bybit-lint", {})
+        prefix = f"{path}: [tool.bybit-lint]"
+    else:  # a dedicated bybit-lint.toml
+        table = data
+        prefix = f"{path}:"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{prefix} must be a table")
+    option_specs = {opt.key: opt for rule in rules for opt in rule.options}
+    config = Config(path=path, root=path.parent.resolve())
+    for key, value in table.items():
+        where = f"{prefix} key '{key}'"
+        if key in ("select",):
+            config.select = _str_list(value, where)
+        elif key == "extend-select":
+            config.extend_select = _str_list(value, where)
+        elif key in ("ignore", "extend-ignore"):
+            config.ignore += _str_list(value, where)
+        elif key in ("exclude", "extend-exclude"):
+            config.exclude += _str_list(value, where)
+        elif key == "per-file-ignores":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where} must be a table of glob = [codes]")
+            config.per_file_ignores = {
+                pattern: _str_list(codes, f"{where} entry '{pattern}'") for pattern, codes in value.items()
+            }
+        elif key in option_specs:
+            try:
+                config.options[key] = option_specs[key].coerce(value, prefix)
+            except ValueError as exc:
+                raise ConfigError(str(exc)) from None
+        else:
+            known = ", ".join(sorted((*LIST_KEYS, *OTHER_KEYS, *option_specs)))
+            raise ConfigError(f"{prefix} unknown key '{key}'. Known keys: {known}")
+    return config
+
+
+def _best(code: str, selectors: Iterable[str]) -> int:
+    return max((len(s) for s in selectors if code.startswith(s)), default=-1)
+
+
+def validate_selectors(selectors: Iterable[str], rules: Sequence[type[Rule]], where: str) -> list[str]:
+    codes = [r.code for r in rules]
+    out = []
+    for raw in selectors:
+        sel = raw.strip().upper()
+        if not sel:
+            continue
+        if sel == "ALL":
+            sel = "BYB"
+        if not any(code.startswith(sel) for code in codes):
+            raise ConfigError(
+                f"{where}: unknown rule selector '{raw}'. Use a code or a prefix such as BYB1; "
+                "`bybit-lint rules` lists them"
+            )
+        out.append(sel)
+    return out
+
+
+def resolve_rules(
+    rules: Sequence[type[Rule]],
+    select: Sequence[str] | None,
+    ignore: Sequence[str],
+    extend_select: Sequence[str] = (),
+) -> list[type[Rule]]:
+    """Ruff's resolution: the most specific matching selector wins; a tie goes to ignore.
+
+    Rules that are off by default run only when a selector names them more specifically
+    than the bare ``BYB`` family prefix.
+    """
+    chosen = []
+    for rule in rules:
+        if select is None:
+            sel = _best(rule.code, ["BYB"] + list(extend_select)) if rule.default_enabled else _best(rule.code, extend_select)
+        else:
+            sel = _best(rule.code, list(select) + list(extend_select))
+            if not rule.default_enabled and sel <= len("BYB"):
+                sel = _best(rule.code, [s for s in list(select) + list(extend_select) if len(s) > 3])
+        if sel < 0:
+            continue
+        if _best(rule.code, ignore) >= sel:
+            continue
+        chosen.append(rule)
+    return chosen
+
+
+def is_excluded(path: Path, patterns: Sequence[str], root: Path) -> bool:
+    """Match a glob against the path relative to the config root, or against its name."""
+    if not patterns:
+        return False
+    try:
+        rel = path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        rel = path.as_posix()
+    name = path.name
+    for pattern in patterns:
+        pat = pattern.rstrip("/")
+        if fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(name, pat) or rel.startswith(pat + "/"):
+            return True
+    return False
+
+
+def per_file_ignored(path: Path, config: Config) -> list[str]:
+    out: list[str] = []
+    for pattern, codes in config.per_file_ignores.items():
+        if is_excluded(path, [pattern], config.root):
+            out += [c.upper() for c in codes]
+    return out

@@ -1,0 +1,140 @@
+"""Output formats: text (ruff-style), JSON, SARIF 2.1.0 and GitHub Actions annotations."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Sequence
+
+from .rule import Finding, Rule
+
+DOCS_URL = "https://github.com/pytest-bybit/pytest-bybit#rules"
+
+
+def _fix_json(finding: Finding) -> dict | None:
+    if finding.fix is None:
+        return None
+    return {
+        "applicability": "safe" if finding.fix.safe else "unsafe",
+        "message": finding.fix.description or None,
+    }
+
+
+def text(findings: Sequence[Finding], fixable_hint: bool = True) -> str:
+    lines = [f"{f.filename}:{f.line}:{f.column}: {f.code} {f.message}" for f in findings]
+    if findings:
+        n = len(findings)
+        lines.append(f"Found {n} error{'s' if n != 1 else ''}.")
+        safe = sum(1 for f in findings if f.fix and f.fix.safe)
+        unsafe = sum(1 for f in findings if f.fix and not f.fix.safe)
+        if fixable_hint and safe:
+            lines.append(f"[*] {safe} fixable with the `--fix` option.")
+        if fixable_hint and unsafe:
+            lines.append(f"{unsafe} hidden fix{'es' if unsafe != 1 else ''} can be enabled with the `--unsafe-fixes` option.")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def as_json(findings: Sequence[Finding]) -> str:
+    return json.dumps(
+        [
+            {
+                "code": f.code,
+                "name": f.name,
+                "message": f.message,
+                "filename": f.filename,
+                "line": f.line,
+                "column": f.column,
+                "end_line": f.end_line,
+                "end_column": f.end_column,
+                "fix": _fix_json(f),
+                "url": f"{DOCS_URL}-{f.code.lower()}",
+            }
+            for f in findings
+        ],
+        indent=2,
+    ) + "\n"
+
+
+def github(findings: Sequence[Finding]) -> str:
+    def esc(value: str) -> str:
+        return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    return "".join(
+        f"::error title=bybit-lint ({f.code}),file={esc(f.filename)},line={f.line},col={f.column},"
+        f"endLine={f.end_line},endColumn={f.end_column}::{esc(f'{f.code} {f.message}')}\n"
+        for f in findings
+    )
+
+
+def sarif(findings: Sequence[Finding], rules: Sequence[type[Rule]], version: str) -> str:
+    used = sorted({f.code for f in findings} | {r.code for r in rules})
+    by_code = {r.code: r for r in rules}
+    rule_entries = []
+    for code in used:
+        rule = by_code.get(code)
+        if rule is None:
+            rule_entries.append({"id": code})
+            continue
+        rule_entries.append(
+            {
+                "id": rule.code,
+                "name": rule.name,
+                "shortDescription": {"text": rule.message},
+                "fullDescription": {"text": rule.doc()},
+                "help": {"text": rule.doc(), "markdown": rule.explain()},
+                "helpUri": f"{DOCS_URL}-{rule.code.lower()}",
+                "properties": {"prevents": rule.prevents},
+            }
+        )
+    index = {code: i for i, code in enumerate(used)}
+    results = [
+        {
+            "ruleId": f.code,
+            "ruleIndex": index[f.code],
+            "level": "error",
+            "message": {"text": f.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": f.filename.replace("\\", "/")},
+                        "region": {
+                            "startLine": f.line,
+                            "startColumn": f.column,
+                            "endLine": f.end_line,
+                            "endColumn": f.end_column,
+                        },
+                    }
+                }
+            ],
+        }
+        for f in findings
+    ]
+    doc = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "bybit-lint",
+                        "version": version,
+                        "informationUri": DOCS_URL,
+                        "rules": rule_entries,
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(doc, indent=2) + "\n"
+
+
+def statistics(findings: Sequence[Finding]) -> str:
+    counts = Counter((f.code, f.name) for f in findings)
+    fixable = {f.code for f in findings if f.fix and f.fix.safe}
+    width = max((len(str(c)) for c in counts.values()), default=1)
+    lines = [
+        f"{count:>{width}}\t{code}\t{'[*] ' if code in fixable else ''}{name}"
+        for (code, name), count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][0]))
+    ]
+    return "\n".join(lines) + ("\n" if lines else "")

@@ -1,0 +1,252 @@
+"""Two clocks for one test: the exchange's true time and the bot's (possibly drifted) one.
+
+Bybit judges a request's timestamp against *its own* clock, so the fake exchange keeps true
+time and only the bot's process sees the drift: a bot that signs with its local clock fails
+exactly as it would on Bybit, and a bot that syncs from /v5/market/time passes.
+
+Time is virtual: ``time.sleep`` and ``asyncio.sleep`` move both clocks forward instead of
+waiting, so pybit's 3 s retry delays and a bot's exponential backoff cost nothing. Time
+also keeps running with the wall clock (a bot polling a deadline without sleeping still
+reaches it). freezegun drives the process clock by default; time-machine is the faster
+alternative (ini option ``bybit_clock_backend = time-machine``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as _dt
+import sys
+import threading
+import time as _time
+from typing import Any, Callable
+
+_REAL_SLEEP = _time.sleep
+_REAL_ASYNC_SLEEP = asyncio.sleep
+_REAL_MONOTONIC = _time.monotonic
+_REAL_PERF_COUNTER = _time.perf_counter
+_REAL_TIME = _time.time
+
+BACKENDS = ("freezegun", "time-machine")
+
+
+def real_monotonic() -> float:
+    """Wall-clock seconds that no clock patch touches: for measuring real cost in tests."""
+    return _REAL_MONOTONIC()
+
+#: (module name, attribute) pairs known to hold the real ``time.sleep`` / ``asyncio.sleep``,
+#: so later tests only scan modules imported since (the full scan is the slow part).
+_sleep_refs: set[tuple[str, str, int]] = set()
+_scanned_modules: set[str] = set()
+
+
+def _scan_for(originals: dict[int, str]) -> None:
+    for name, module in list(sys.modules.items()):
+        if name in _scanned_modules or module is None:
+            continue
+        _scanned_modules.add(name)
+        if name.startswith(("pytest_bybit.clock", "asyncio.", "_pytest.", "pluggy")) or name == "time":
+            continue
+        try:
+            attrs = vars(module)
+        except TypeError:
+            continue
+        for attr, value in list(attrs.items()):
+            kind = originals.get(id(value))
+            if kind is not None:
+                _sleep_refs.add((name, attr, id(value)))
+
+
+class VirtualClock:
+    """True (exchange) time plus a drift for the bot's process; sleeping is virtual.
+
+    ``server_ms()`` is what the exchange uses; the process clock (``time.time()`` while the
+    clock is installed) is ``server + drift``.
+    """
+
+    def __init__(self, drift: float = 0.0, backend: str = "freezegun", start: float | None = None) -> None:
+        if backend not in BACKENDS:
+            raise ValueError(f"bybit_clock_backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+        self.backend = backend
+        self._drift = float(drift)
+        self._base = _REAL_TIME() if start is None else float(start)  # true time at the anchor
+        self._anchor = _REAL_MONOTONIC()  # real monotonic time at the anchor
+        self._frozen = False
+        self.slept = 0.0  # total virtual sleeping, for reports
+        self.sleeps = 0
+        self._owner = threading.current_thread()
+        self._patcher: Any = None
+        self._factory: Any = None
+        self._installed = False
+        self._restore: list[tuple[Any, str, Any]] = []
+
+    # -- reading -----------------------------------------------------------------------
+    def server_time(self) -> float:
+        """Seconds since the epoch on the exchange's (true) clock."""
+        if self._frozen:
+            return self._base
+        return self._base + (_REAL_MONOTONIC() - self._anchor)
+
+    def server_ms(self) -> int:
+        return int(self.server_time() * 1000)
+
+    now_ms = server_ms  # the exchange's name for it
+
+    def process_time(self) -> float:
+        """What ``time.time()`` returns to the bot."""
+        return self.server_time() + self._drift
+
+    @property
+    def drift(self) -> float:
+        """Seconds the bot's clock runs ahead of the exchange (negative: behind)."""
+        return self._drift
+
+    @drift.setter
+    def drift(self, seconds: float) -> None:
+        self._drift = float(seconds)
+        self._sync()
+
+    @property
+    def frozen(self) -> bool:
+        return self._frozen
+
+    # -- moving ------------------------------------------------------------------------
+    def _rebase(self) -> None:
+        self._base = self.server_time()
+        self._anchor = _REAL_MONOTONIC()
+
+    def advance(self, seconds: float) -> None:
+        """Move both clocks forward (a negative value moves them back)."""
+        self._rebase()
+        self._base += float(seconds)
+        self._sync()
+
+    def freeze(self) -> None:
+        """Stop time: it moves only by ``advance`` and sleeping."""
+        self._rebase()
+        self._frozen = True
+        self._sync(restart=True)
+
+    def unfreeze(self) -> None:
+        self._rebase()
+        self._frozen = False
+        self._sync(restart=True)
+
+    def sleep(self, seconds: float) -> None:
+        """``time.sleep`` while installed: as strict as the real one, but instant."""
+        if threading.current_thread() is not self._owner:
+            _REAL_SLEEP(seconds)  # background threads (websocket loops) keep real time
+            return
+        if seconds < 0:
+            raise ValueError("sleep length must be non-negative")
+        self.sleeps += 1
+        self.slept += seconds
+        self.advance(seconds)
+
+    async def async_sleep(self, delay: float, result: Any = None) -> Any:
+        if delay < 0:
+            delay = 0  # asyncio.sleep accepts negative delays
+        if threading.current_thread() is self._owner:
+            self.sleeps += 1
+            self.slept += delay
+            self.advance(delay)
+        return await _REAL_ASYNC_SLEEP(0, result)
+
+    # -- installing --------------------------------------------------------------------
+    def _process_datetime(self) -> _dt.datetime:
+        return _dt.datetime.fromtimestamp(self.process_time(), tz=_dt.timezone.utc).replace(tzinfo=None)
+
+    def _sync(self, restart: bool = False) -> None:
+        """Point the backend at the current process time."""
+        if not self._installed:
+            return
+        if self.backend == "freezegun":
+            if restart:
+                self._stop_backend()
+                self._start_backend()
+            else:
+                self._factory.move_to(self._process_datetime())
+        else:
+            self._factory.move_to(self._process_datetime().replace(tzinfo=_dt.timezone.utc), tick=not self._frozen)
+
+    def _start_backend(self) -> None:
+        if self.backend == "freezegun":
+            import freezegun
+
+            self._patcher = freezegun.freeze_time(
+                self._process_datetime(), tick=not self._frozen, ignore=["pytest_bybit.clock"]
+            )
+        else:
+            import time_machine
+
+            self._patcher = time_machine.travel(
+                self._process_datetime().replace(tzinfo=_dt.timezone.utc), tick=not self._frozen
+            )
+        self._factory = self._patcher.start()
+
+    def _stop_backend(self) -> None:
+        if self._patcher is not None:
+            self._patcher.stop()
+            self._patcher = None
+            self._factory = None
+
+    def install(self) -> "VirtualClock":
+        """Patch the process clock and every reference to ``time.sleep`` / ``asyncio.sleep``."""
+        if self._installed:
+            return self
+        self._owner = threading.current_thread()
+        self._installed = True
+        self._start_backend()
+        originals = {id(_REAL_SLEEP): "sleep", id(_REAL_ASYNC_SLEEP): "async"}
+        _scan_for(originals)
+        replacements: dict[int, Callable[..., Any]] = {
+            id(_REAL_SLEEP): self.sleep,
+            id(_REAL_ASYNC_SLEEP): self.async_sleep,
+        }
+        targets: list[tuple[Any, str, Any]] = [(_time, "sleep", _REAL_SLEEP), (asyncio, "sleep", _REAL_ASYNC_SLEEP)]
+        import asyncio.tasks as _tasks
+
+        targets.append((_tasks, "sleep", _REAL_ASYNC_SLEEP))
+        for module_name, attr, ident in list(_sleep_refs):
+            module = sys.modules.get(module_name)
+            if module is None:
+                continue
+            current = getattr(module, attr, None)
+            if current is not None and id(current) == ident:
+                targets.append((module, attr, current))
+        if self.backend == "time-machine":
+            # time-machine leaves monotonic clocks alone; a bot's monotonic deadline must
+            # still see virtual sleeps, or a sleep-until-deadline loop would never end
+            start_mono, start_perf = _REAL_MONOTONIC(), _REAL_PERF_COUNTER()
+            start_server = self.server_time()
+            targets.append((_time, "monotonic", _REAL_MONOTONIC))
+            targets.append((_time, "perf_counter", _REAL_PERF_COUNTER))
+            monotonic = lambda: start_mono + (self.server_time() - start_server)  # noqa: E731
+            perf = lambda: start_perf + (self.server_time() - start_server)  # noqa: E731
+            replacements[id(_REAL_MONOTONIC)] = monotonic
+            replacements[id(_REAL_PERF_COUNTER)] = perf
+        for module, attr, original in targets:
+            replacement = replacements.get(id(original))
+            if replacement is None:
+                continue
+            self._restore.append((module, attr, original))
+            setattr(module, attr, replacement)
+        return self
+
+    def uninstall(self) -> None:
+        if not self._installed:
+            return
+        for module, attr, original in reversed(self._restore):
+            setattr(module, attr, original)
+        self._restore.clear()
+        self._stop_backend()
+        self._installed = False
+
+    def __enter__(self) -> "VirtualClock":
+        return self.install()
+
+    def __exit__(self, *exc: object) -> None:
+        self.uninstall()
+
+    def __repr__(self) -> str:
+        state = "frozen" if self._frozen else "running"
+        return f"<VirtualClock drift={self._drift:+.3f}s {state} slept={self.slept:.3f}s backend={self.backend}>"

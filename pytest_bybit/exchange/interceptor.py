@@ -1,0 +1,74 @@
+"""The edge: every ``requests`` call in the process goes to the fake, or fails.
+
+A ``responses`` mock catches all methods on every URL. Requests to a Bybit REST host over https
+are answered by :meth:`FakeBybit.handle`; anything else raises ``ConnectionError`` and is
+remembered in :attr:`Interceptor.unexpected`, so the fixture can fail the test even when the bot
+swallowed the exception. Nothing ever leaves the process.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import requests
+import responses
+
+from .. import facts
+from .server import FakeBybit
+from .wire import Request
+
+_METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")
+_ANY_URL = re.compile(r".*")
+
+
+class Interceptor:
+    """Routes Bybit REST traffic made with ``requests`` (pybit, ccxt sync, plain requests) to ``exchange``."""
+
+    def __init__(self, exchange: FakeBybit) -> None:
+        self.exchange = exchange
+        #: Messages for every blocked request (foreign host or non-https), oldest first.
+        self.unexpected: list[str] = []
+        self._mock: responses.RequestsMock | None = None
+
+    def start(self) -> Interceptor:
+        if self._mock is not None:
+            return self
+        mock = responses.RequestsMock(assert_all_requests_are_fired=False)
+        for method in _METHODS:
+            mock.add_callback(method, _ANY_URL, callback=self._callback, content_type=None)
+        mock.start()
+        self._mock = mock
+        return self
+
+    def stop(self) -> None:
+        if self._mock is not None:
+            self._mock.stop()
+            self._mock.reset()
+            self._mock = None
+
+    def __enter__(self) -> Interceptor:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _callback(self, prepared: requests.PreparedRequest) -> tuple[int, dict[str, str], Any]:
+        url = prepared.url or ""
+        request = Request(prepared.method or "GET", url, prepared.headers, prepared.body)
+        if request.scheme != "https" or request.host not in facts.ALL_REST_HOSTS:
+            reason = "not https" if request.host in facts.ALL_REST_HOSTS else "not a Bybit REST host"
+            message = _blocked_message(url, reason, self.exchange)
+            self.unexpected.append(message)
+            raise requests.exceptions.ConnectionError(message, request=prepared)
+        reply = self.exchange.handle(request)
+        headers = dict(reply.headers)
+        headers["Content-Type"] = reply.content_type
+        return reply.status, headers, reply.body
+
+
+def _blocked_message(url: str, reason: str, exchange: FakeBybit) -> str:
+    served = [f"{m} {p}" for (m, p) in exchange.routes]
+    shown = ", ".join(served[:5]) + (f", ... {len(served)} endpoints in all" if len(served) > 5 else "")
+    hosts = ", ".join(h for hosts in facts.REST_HOSTS.values() for h in hosts)
+    return f"pytest-bybit: request to {url} blocked: {reason}. The fake exchange serves: {hosts} ({shown})"

@@ -1,0 +1,82 @@
+"""The object behind the ``bybit`` fixture: one fake exchange, one clock, one fault injector.
+
+It is deliberately small: the state lives in the exchange's models, and this object only
+ties them to a test's lifetime and exposes what a test asserts on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .clock import VirtualClock
+from .exchange.interceptor import Interceptor
+from .exchange.server import FakeBybit
+from .faults import Fault, FaultInjector
+from .scenarios import Scenario
+
+
+class Bybit:
+    """A fake Bybit V5 exchange for one test (``bybit`` fixture).
+
+    Requests from pybit, ccxt (sync) and plain requests to any Bybit REST host land here;
+    a request to anything else fails the test. ``api_key`` / ``api_secret`` are a testnet
+    key pair with a funded unified account.
+    """
+
+    def __init__(self, clock: VirtualClock, scenario: Scenario | None = None) -> None:
+        self.clock = clock
+        self.scenario = scenario
+        self.exchange = FakeBybit(clock=clock)
+        self.injector = FaultInjector(clock)
+        self.exchange.add_middleware(self.injector)
+        self.interceptor = Interceptor(self.exchange)
+        self.api_key: str = self.exchange.api_key
+        self.api_secret: str = self.exchange.api_secret
+
+    # -- what tests use ----------------------------------------------------------------
+    @property
+    def orders(self) -> list[dict[str, Any]]:
+        """Orders the exchange accepted, as /v5/order/realtime list items."""
+        return self.exchange.orders
+
+    @property
+    def requests(self):  # -> RequestLog
+        """Every request received: method, host, path, params, retCode, HTTP status."""
+        return self.exchange.requests
+
+    def create_key(self, env: str = "mainnet", **kwargs: Any):
+        """Another key pair, valid only in ``env`` (mainnet, testnet, demo, demo-testnet)."""
+        return self.exchange.create_key(env=env, **kwargs)
+
+    def set_price(self, symbol: str, price: Any) -> None:
+        self.exchange.set_price(symbol, price)
+
+    def fault(self, name: str, **params: Any) -> Fault:
+        """Inject a fault into the next matching requests, from inside a test."""
+        return self.injector.add(Fault.create(name, origin="fixture", **params))
+
+    @property
+    def unexpected(self) -> list[str]:
+        return self.interceptor.unexpected
+
+    def __getattr__(self, name: str) -> Any:
+        # everything else the exchange offers (positions, limits, instruments...)
+        if name.startswith("_") or name in ("exchange",):
+            raise AttributeError(name)
+        return getattr(self.exchange, name)
+
+    # -- lifetime ----------------------------------------------------------------------
+    def start(self) -> "Bybit":
+        self.interceptor.start()
+        self.clock.install()
+        return self
+
+    def stop(self) -> None:
+        try:
+            self.clock.uninstall()
+        finally:
+            self.interceptor.stop()
+
+    def __repr__(self) -> str:
+        scenario = f" scenario={self.scenario.name}" if self.scenario else ""
+        return f"<bybit fake exchange{scenario} requests={len(self.requests)} orders={len(self.orders)}>"

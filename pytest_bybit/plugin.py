@@ -1,0 +1,356 @@
+"""pytest hooks: options, markers, the ``bybit`` / ``bybit_clock`` fixtures, the fault matrix
+(``--bybit-faults``) and its terminal report.
+
+Registered through the ``pytest11`` entry point, so installing the distribution is enough.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from . import invariants
+from .clock import BACKENDS, VirtualClock
+from .faults import Fault, UnknownFault
+from .fixture import Bybit
+from .scenarios import SCENARIOS, Scenario, UnknownScenario, listing, parse_selection
+
+BYBIT_KEY = pytest.StashKey[Bybit]()
+SCENARIO_KEY = pytest.StashKey["Scenario | None"]()
+_ID = re.compile(r"\[bybit(?::[\w-]+)?(?:-|(?=\]))")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("bybit", "Bybit fake exchange and fault matrix (pytest-bybit)")
+    group.addoption(
+        "--bybit-faults",
+        nargs="?",
+        const="all",
+        default=None,
+        metavar="SCENARIOS",
+        help="run each test that uses `bybit` once more per fault scenario (all, or a comma list)",
+    )
+    group.addoption("--bybit-faults-list", action="store_true", help="list the fault scenarios and faults, then exit")
+    group.addoption("--bybit-report", metavar="PATH", default=None, help="write the fault matrix as JSON to PATH")
+    parser.addini("bybit_faults", "scenarios to run by default (all, or a comma list); empty: off", default="")
+    parser.addini("bybit_clock_backend", f"process clock backend: {' or '.join(BACKENDS)}", default="freezegun")
+    parser.addini(
+        "bybit_max_requests_per_intent",
+        "identical failing requests allowed before the unbounded-retry check fails a test",
+        default=str(invariants.DEFAULT_MAX_REQUESTS_PER_INTENT),
+    )
+
+
+MARKERS = (
+    "bybit_fault(name, times=1, endpoint=None, method=None, after=0, every=None, probability=None, seed=None, "
+    "optional=False): inject a Bybit fault into the next matching requests of the `bybit` exchange",
+    "bybit_clock(drift=0.0, frozen=False): run the test's process clock `drift` seconds ahead of Bybit's "
+    "(negative: behind); the exchange keeps true time",
+    "bybit_allow(*checks): switch off invariant checks for this test: "
+    + ", ".join(invariants.CHECKS),
+    "bybit_scenarios(*names, skip=()): limit (or skip) the --bybit-faults scenarios this test runs",
+)
+
+
+def _selected_scenarios(config: pytest.Config) -> list[Scenario]:
+    option = config.getoption("--bybit-faults", None)
+    if option is None:
+        option = config.getini("bybit_faults") or None
+    return parse_selection(option)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for marker in MARKERS:
+        config.addinivalue_line("markers", marker)
+    backend = config.getini("bybit_clock_backend")
+    if backend not in BACKENDS:
+        raise pytest.UsageError(f"bybit_clock_backend = {backend!r}: use one of {', '.join(BACKENDS)}")
+    try:
+        config.stash[_SCENARIOS_KEY] = _selected_scenarios(config)
+    except UnknownScenario as exc:
+        raise pytest.UsageError(str(exc)) from None
+    try:
+        int(config.getini("bybit_max_requests_per_intent"))
+    except ValueError:
+        raise pytest.UsageError("bybit_max_requests_per_intent must be an integer") from None
+    config.stash[_RESULTS_KEY] = []
+
+
+_SCENARIOS_KEY = pytest.StashKey[list]()
+_RESULTS_KEY = pytest.StashKey[list]()
+
+
+def pytest_cmdline_main(config: pytest.Config) -> int | None:
+    if config.getoption("--bybit-faults-list", False):
+        print(listing(), end="")
+        return 0
+    return None
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    scenarios: list[Scenario] = metafunc.config.stash.get(_SCENARIOS_KEY, [])
+    if not scenarios or "bybit" not in metafunc.fixturenames:
+        return
+    marker = metafunc.definition.get_closest_marker("bybit_scenarios")
+    if marker is not None:
+        only = set(marker.args)
+        skip = set(marker.kwargs.get("skip", ()))
+        unknown = (only | skip) - set(SCENARIOS)
+        if unknown:
+            raise pytest.UsageError(f"bybit_scenarios: unknown scenario(s) {', '.join(sorted(unknown))}")
+        scenarios = [s for s in scenarios if (not only or s.name in only) and s.name not in skip]
+    metafunc.parametrize(
+        "_bybit_scenario",
+        [None, *[s.name for s in scenarios]],
+        ids=["bybit", *[f"bybit:{s.name}" for s in scenarios]],
+        indirect=True,
+    )
+
+
+@pytest.fixture
+def _bybit_scenario(request: pytest.FixtureRequest) -> Scenario | None:
+    name = getattr(request, "param", None)
+    return SCENARIOS[name] if name else None
+
+
+@pytest.fixture
+def bybit(request: pytest.FixtureRequest, _bybit_scenario: Scenario | None) -> Iterator[Bybit]:
+    """A fake Bybit V5 exchange on the real hosts, for this test only.
+
+    pybit, ccxt (sync) and requests reach it unmodified; any other host fails the test.
+    ``bybit.api_key`` / ``bybit.api_secret`` work on testnet with a funded unified account.
+    """
+    node = request.node
+    drift, frozen = 0.0, False
+    clock_marker = node.get_closest_marker("bybit_clock")
+    if clock_marker is not None:
+        if clock_marker.args:
+            drift = float(clock_marker.args[0])
+        drift = float(clock_marker.kwargs.get("drift", drift))
+        frozen = bool(clock_marker.kwargs.get("frozen", False))
+        unknown = set(clock_marker.kwargs) - {"drift", "frozen"}
+        if unknown:
+            raise pytest.UsageError(f"bybit_clock: unknown parameter(s) {', '.join(sorted(unknown))}; use drift=, frozen=")
+    scenario = _bybit_scenario
+    if scenario is not None and scenario.drift is not None:
+        drift = scenario.drift
+    clock = VirtualClock(drift=drift, backend=request.config.getini("bybit_clock_backend"))
+    if frozen:
+        clock.freeze()
+    fake = Bybit(clock, scenario)
+    for marker in reversed(list(node.iter_markers("bybit_fault"))):  # module, class, then test
+        if not marker.args:
+            raise pytest.UsageError("bybit_fault needs a fault name, e.g. @pytest.mark.bybit_fault('rate_limit')")
+        try:
+            fake.injector.add(Fault.create(marker.args[0], origin="marker", **marker.kwargs))
+        except (UnknownFault, TypeError, ValueError) as exc:
+            raise pytest.UsageError(f"{node.nodeid}: {exc}") from None
+    if scenario is not None:
+        for name, params in scenario.faults:
+            fake.injector.add(Fault.create(name, origin="scenario", optional=True, **params))
+    node.stash[BYBIT_KEY] = fake
+    node.stash[SCENARIO_KEY] = scenario
+    fake.start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+@pytest.fixture
+def bybit_clock(bybit: Bybit) -> VirtualClock:
+    """The clocks of this test: ``.drift`` (settable), ``.advance(s)``, ``.freeze()``, ``.server_ms()``."""
+    return bybit.clock
+
+
+def _allowed(item: pytest.Item) -> set[str]:
+    allowed: set[str] = set()
+    for marker in item.iter_markers("bybit_allow"):
+        unknown = set(marker.args) - set(invariants.CHECKS)
+        if unknown:
+            raise pytest.UsageError(
+                f"bybit_allow: unknown check(s) {', '.join(sorted(unknown))}; known: {', '.join(invariants.CHECKS)}"
+            )
+        allowed |= set(marker.args)
+    return allowed
+
+
+def violations(item: pytest.Item, fake: Bybit) -> list[str]:
+    allowed = _allowed(item)
+    records = list(fake.requests)
+    limit = int(item.config.getini("bybit_max_requests_per_intent"))
+    found: list[str] = []
+    if "unexpected_requests" not in allowed:
+        found += list(fake.unexpected)
+    if "duplicate_orders" not in allowed:
+        found += invariants.duplicate_orders(records)
+    if "hammering" not in allowed:
+        found += invariants.hammering(records)
+    if "unbounded_retry" not in allowed:
+        found += invariants.unbounded_retry(records, limit)
+    if "unused_faults" not in allowed:
+        found += invariants.unused_faults(fake.injector)
+    return found
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    result = yield
+    fake = item.stash.get(BYBIT_KEY, None)
+    if fake is not None:
+        found = violations(item, fake)
+        if found:
+            pytest.fail("pytest-bybit: " + "\n".join(found), pytrace=False)
+    return result
+
+
+# -- the matrix report -----------------------------------------------------------------
+
+def base_nodeid(nodeid: str) -> str:
+    """``test_buy[bybit:rate_limit_burst]`` -> ``test_buy``; other ids are kept."""
+    stripped = _ID.sub("[", nodeid)
+    return stripped[:-2] if stripped.endswith("[]") else stripped
+
+
+def _reason(report: pytest.TestReport, fake: Bybit | None) -> str:
+    crash = getattr(report.longrepr, "reprcrash", None)
+    message = crash.message if crash is not None else str(report.longrepr).strip().splitlines()[-1]
+    message = message.replace("Failed: pytest-bybit: ", "").strip()
+    first = message.splitlines()[0] if message else "failed"
+    if len(first) > 160:
+        first = first[:157] + "..."
+    if fake is not None:
+        codes = [r.ret_code for r in fake.requests if r.ret_code not in (0, None)]
+        if codes:
+            counts: dict[int, int] = {}
+            for code in codes:
+                counts[code] = counts.get(code, 0) + 1
+            seen = ", ".join(f"{c} x{n}" if n > 1 else str(c) for c, n in counts.items())
+            first += f" (Bybit answered {seen})"
+    return first
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[pytest.TestReport]:
+    report: pytest.TestReport = yield
+    if BYBIT_KEY not in item.stash or not _matrix_on(item.config):
+        return report
+    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+        fake = item.stash.get(BYBIT_KEY, None)
+        scenario = item.stash.get(SCENARIO_KEY, None)
+        exercised = True
+        if scenario is not None and fake is not None and scenario.faults:
+            exercised = any(f.hits for f in fake.injector.faults if f.origin == "scenario")
+        entry = {
+            "nodeid": item.nodeid,
+            "test": base_nodeid(item.nodeid),
+            "scenario": scenario.name if scenario else None,
+            "outcome": report.outcome,
+            "exercised": exercised,
+            "reason": _reason(report, fake) if report.outcome == "failed" else "",
+            "advice": scenario.advice if scenario and report.outcome == "failed" else "",
+            "requests": len(fake.requests) if fake is not None else 0,
+            "virtual_sleep_s": round(fake.clock.slept, 3) if fake is not None else 0,
+        }
+        report.user_properties.append(("bybit_matrix", entry))
+    return report
+
+
+def _matrix_on(config: pytest.Config) -> bool:
+    return bool(config.stash.get(_SCENARIOS_KEY, []))
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    for key, value in report.user_properties:
+        if key == "bybit_matrix":
+            _results.append(value)
+
+
+_results: list[dict[str, Any]] = []
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    _results.clear()
+
+
+def _table(results: list[dict[str, Any]], scenarios: list[str]) -> list[str]:
+    tests: dict[str, dict[str | None, dict[str, Any]]] = {}
+    for entry in results:
+        tests.setdefault(entry["test"], {})[entry["scenario"]] = entry
+    columns = ["base", *scenarios]
+    name_width = min(max((len(t) for t in tests), default=4), 60)
+
+    def cell(entry: dict[str, Any] | None) -> str:
+        if entry is None:
+            return "-"
+        if entry["outcome"] == "passed":
+            return "ok" if entry["exercised"] else "n/a"
+        return "FAIL" if entry["outcome"] == "failed" else entry["outcome"]
+
+    widths = [max(len(c), 4) for c in columns]
+    header = f"{'test':<{name_width}}  " + "  ".join(f"{c:<{w}}" for c, w in zip(columns, widths))
+    lines = [header, "-" * len(header)]
+    for test, row in sorted(tests.items()):
+        label = test if len(test) <= name_width else "..." + test[-(name_width - 3):]
+        cells = [cell(row.get(None))] + [cell(row.get(s)) for s in scenarios]
+        lines.append(f"{label:<{name_width}}  " + "  ".join(f"{c:<{w}}" for c, w in zip(cells, widths)))
+    return lines
+
+
+def _listing(results: list[dict[str, Any]], scenarios: list[str]) -> list[str]:
+    """The matrix for a narrow terminal: one block per test."""
+    tests: dict[str, dict[str | None, dict[str, Any]]] = {}
+    for entry in results:
+        tests.setdefault(entry["test"], {})[entry["scenario"]] = entry
+    lines = []
+    for test, row in sorted(tests.items()):
+        passed = [s for s in scenarios if row.get(s, {}).get("outcome") == "passed"]
+        failed = [s for s in scenarios if row.get(s, {}).get("outcome") == "failed"]
+        base = row.get(None, {}).get("outcome", "-")
+        lines.append(f"{test}: base {'ok' if base == 'passed' else base}")
+        if passed:
+            lines.append(f"  ok:   {', '.join(passed)}")
+        if failed:
+            lines.append(f"  FAIL: {', '.join(failed)}")
+    return lines
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    if not _matrix_on(config) or hasattr(config, "workerinput"):
+        return
+    scenarios = [s.name for s in config.stash[_SCENARIOS_KEY]]
+    results = list(_results)
+    tr = terminalreporter
+    tr.section("bybit faults")
+    if not results:
+        tr.write_line("no test used the `bybit` fixture")
+        return
+    lines = _table(results, scenarios)
+    if max(len(line) for line in lines) > tr._tw.fullwidth:
+        lines = _listing(results, scenarios)
+    for line in lines:
+        tr.write_line(line)
+    failures = [e for e in results if e["outcome"] == "failed"]
+    survived = sum(1 for e in results if e["scenario"] and e["outcome"] == "passed" and e["exercised"])
+    total = sum(1 for e in results if e["scenario"])
+    tr.write_line("")
+    tr.write_line(f"survived {survived} of {total} scenario runs (n/a: the scenario's fault never hit a request)")
+    if failures:
+        tr.write_line("")
+        for entry in failures:
+            where = f"{entry['test']} under {entry['scenario']}" if entry["scenario"] else f"{entry['test']} (no fault)"
+            tr.write_line(f"FAIL {where}: {entry['reason']}")
+            if entry["advice"]:
+                tr.write_line(f"     fix: {entry['advice']}")
+            scenario = entry["scenario"] or "all"
+            tr.write_line(f"     reproduce: pytest '{entry['nodeid']}' --bybit-faults={scenario}")
+    path = config.getoption("--bybit-report", None)
+    if path:
+        Path(path).write_text(
+            json.dumps({"scenarios": scenarios, "results": results}, indent=2) + "\n", encoding="utf-8"
+        )
+        tr.write_line(f"bybit fault report written to {path}")
