@@ -153,8 +153,19 @@ def _display(path: Path) -> str:
     return str(path) if rel.startswith("..") else rel
 
 
-def _job(item: tuple[str, list[str], dict[str, Any], bool, bool, bool]) -> tuple[list[Finding], str | None, str | None, int]:
-    """Lint (and maybe fix) one file. Returns findings, fixed text, a diff, and fix count."""
+def _job(item: tuple[str, list[str], dict[str, Any], bool, bool, bool]) -> tuple[list[Finding], str | None, str | None, int, str | None]:
+    """Lint (and maybe fix) one file; a crash in a rule is reported, not fatal to the run."""
+    try:
+        return (*_lint_file(item), None)
+    except Exception as exc:  # an internal error: name the file, keep going, exit 2
+        import traceback
+
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        return [], None, None, 0, f"{item[0]}: {detail}"
+
+
+def _lint_file(item: tuple[str, list[str], dict[str, Any], bool, bool, bool]) -> tuple[list[Finding], str | None, str | None, int]:
+    """Findings, the fixed text (if it changed), a diff (under --diff) and the fix count."""
     filename, codes, options, fix, unsafe, diff = item
     rules = [r for r in all_rules() if r.code in codes]
     path = Path(filename)
@@ -202,7 +213,11 @@ def _check(argv: Sequence[str]) -> int:
     findings: list[Finding] = []
     fixed_total = 0
     patches: list[str] = []
-    for (filename, *_), (found, changed, patch, fixed) in zip(jobs, results):
+    crashes: list[str] = []
+    for (filename, *_), (found, changed, patch, fixed, crash) in zip(jobs, results):
+        if crash:
+            crashes.append(crash)
+            continue
         findings.extend(found)
         if args.diff:
             if patch:
@@ -212,12 +227,14 @@ def _check(argv: Sequence[str]) -> int:
             write_atomically(Path(filename), changed)
             fixed_total += fixed
     findings.sort(key=lambda f: f.sort_key)
+    for crash in crashes:
+        print(f"bybit-lint: internal error while linting {crash}. Please report it with that file.", file=sys.stderr)
 
     if args.diff:
         sys.stdout.write("".join(patches))
         n = len(patches)
         print(f"Would fix {fixed_total} error{'s' if fixed_total != 1 else ''} in {n} file{'s' if n != 1 else ''}.", file=sys.stderr)
-        return 1 if patches and not args.exit_zero else 0
+        return 2 if crashes else (1 if patches and not args.exit_zero else 0)
 
     if args.statistics:
         sys.stdout.write(reporters.statistics(findings))
@@ -233,6 +250,8 @@ def _check(argv: Sequence[str]) -> int:
             print(f"Fixed {fixed_total} error{'s' if fixed_total != 1 else ''}.")
         if not findings and not (args.fix and fixed_total):
             print("All checks passed!")
+    if crashes:
+        return 2
     return 1 if findings and not args.exit_zero else 0
 
 

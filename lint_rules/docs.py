@@ -24,7 +24,7 @@ def rules_table() -> str:
     for rule in all_rules():
         if getattr(rule, "engine_check", False):
             continue
-        fix = {"safe": "safe", "unsafe": "unsafe", "sometimes": "safe / unsafe"}.get(rule.fixable, "")
+        fix = {"safe": "safe", "unsafe": "unsafe", "sometimes": "in some cases"}.get(rule.fixable, "")
         fault = f"`{rule.fault}`" if rule.fault else ""
         message = rule.message.replace("|", "\\|")
         rows.append(f"| {rule.code} | `{rule.name}` | {message} | {rule.prevents} | {fix} | {fault} |")

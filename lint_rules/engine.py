@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import ast
 import warnings
+from contextlib import ExitStack
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
@@ -19,6 +21,52 @@ from .rule import Finding, Rule, RuleContext
 
 SYNTAX_ERROR_CODE = "BYB001"
 UNUSED_NOQA_CODE = "BYB002"
+
+
+@lru_cache(maxsize=None)
+def _hook_names(rule: type[Rule]) -> tuple[str, ...]:
+    """A rule class's visit_/leave_ methods, found once per class.
+
+    LibCST's own batched traversal looks them up with ``inspect.getmembers`` on every
+    visitor of every file, which cost more than parsing.
+    """
+    return tuple(
+        name
+        for name in dir(rule)
+        if name.startswith(("visit_", "leave_")) and callable(getattr(rule, name, None))
+    )
+
+
+class _Dispatcher(cst.CSTVisitor):
+    """One traversal that calls every rule's hooks (rules cannot prune children)."""
+
+    def __init__(self, visitors: Sequence[Rule]) -> None:
+        super().__init__()
+        methods: dict[str, list[Any]] = {}
+        for visitor in visitors:
+            for name in _hook_names(type(visitor)):
+                methods.setdefault(name, []).append(getattr(visitor, name))
+        self.methods = methods
+        self.has_attribute_hooks = any(name.count("_") > 1 for name in methods)
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        for method in self.methods.get("visit_" + type(node).__name__, ()):
+            method(node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        for method in self.methods.get("leave_" + type(original_node).__name__, ()):
+            method(original_node)
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        if self.has_attribute_hooks:
+            for method in self.methods.get(f"visit_{type(node).__name__}_{attribute}", ()):
+                method(node)
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        if self.has_attribute_hooks:
+            for method in self.methods.get(f"leave_{type(original_node).__name__}_{attribute}", ()):
+                method(original_node)
 
 
 @dataclass
@@ -40,6 +88,10 @@ def _syntax_error(filename: str, source: str, exc: cst.ParserSyntaxError) -> Fin
         line = py_exc.lineno or line
         col = py_exc.offset or col
         message = py_exc.msg
+    return _finding_for_syntax(filename, line, col, message)
+
+
+def _finding_for_syntax(filename: str, line: int, col: int, message: str) -> Finding:
     return Finding(
         code=SYNTAX_ERROR_CODE,
         name="syntax-error",
@@ -74,6 +126,16 @@ def lint_source(
     report_unused_noqa = any(r.code == UNUSED_NOQA_CODE for r in rules)
     active = applicable_rules(source, rules)
     if not active and not report_unused_noqa:
+        # no rule can fire: CPython's parser (far faster than LibCST's) still reports a
+        # file that does not parse
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ast.parse(source, filename)
+        except SyntaxError as exc:
+            line = exc.lineno or 1
+            col = exc.offset or 1
+            return FileResult(filename, source, [_finding_for_syntax(filename, line, col, exc.msg)])
         return FileResult(filename, source, [])
     try:
         module = cst.parse_module(source)
@@ -81,10 +143,13 @@ def lint_source(
         return FileResult(filename, source, [_syntax_error(filename, source, exc)])
     findings: list[Finding] = []
     if active:
-        context = RuleContext(filename=filename, source=source, options=options)
-        visitors = [rule(context) for rule in active]
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        wrapper.visit_batched(visitors)
+        context = RuleContext(filename=filename, source=source, options=options, wrapper=wrapper)
+        visitors = [rule(context) for rule in active]
+        with ExitStack() as stack:
+            for visitor in visitors:
+                stack.enter_context(visitor.resolve(wrapper))  # metadata the rule declared
+            module.visit(_Dispatcher(visitors))
         for visitor in visitors:
             findings.extend(visitor.findings)
     suppressions = parse_suppressions(source)

@@ -69,7 +69,7 @@ CATALOG: dict[str, FaultSpec] = {
     for spec in (
         FaultSpec(
             "rate_limit", "10006 Too many visits, with X-Bapi-Limit* headers and a reset 1 s ahead",
-            scope="private", ret_code=10006, rate_headers="reset", lint="BYB202",
+            scope="private", ret_code=10006, rate_headers="reset", lint="BYB201, BYB202, BYB203",
         ),
         FaultSpec(
             "rate_limit_no_headers", "a global 10006 without any X-Bapi-Limit* header (pybit#340)",
@@ -86,8 +86,8 @@ CATALOG: dict[str, FaultSpec] = {
         FaultSpec("invalid_key", "10003 API key is invalid (a key from another environment)", scope="private", ret_code=10003, lint="BYB301"),
         FaultSpec("unauthorized", "HTTP 401 with an empty body (key and host mismatch, pybit#130)", scope="private", http_status=401, body="", content_type="text/plain", lint="BYB301"),
         FaultSpec("sign_error", "10004 error sign! (the signature does not match)", scope="private", ret_code=10004, lint="BYB401"),
-        FaultSpec("timestamp_expired", "10002 timestamp outside recv_window", scope="private", ret_code=10002, lint="BYB401"),
-        FaultSpec("params_error", "10001 Request parameter error", scope="private", ret_code=10001, lint="BYB101"),
+        FaultSpec("timestamp_expired", "10002 timestamp outside recv_window", scope="private", ret_code=10002, lint="BYB401, BYB402"),
+        FaultSpec("params_error", "10001 Request parameter error", scope="private", ret_code=10001, lint="BYB101, BYB102, BYB103, BYB104, BYB105, BYB207"),
         FaultSpec("insufficient_balance", "110007 ab not enough for new order", scope="order", ret_code=110007, lint="BYB207"),
         FaultSpec("server_error", "10016 Server error (retry later)", ret_code=10016, lint="BYB204"),
         FaultSpec("system_busy", "HTTP 429 system-level frequency protection", http_status=429, body="", content_type="text/plain", lint="BYB201"),
@@ -102,7 +102,7 @@ CATALOG: dict[str, FaultSpec] = {
         FaultSpec("ssl_error", "SSLError CERTIFICATE_VERIFY_FAILED (fix the CA bundle, never verify=False)", exception=_ssl_error, lint="BYB303"),
         FaultSpec("malformed_json", "HTTP 200 with a truncated JSON body", body='{"retCode":0,"retMsg":"OK","result":{"list":[', lint="BYB207"),
         FaultSpec("empty_body", "HTTP 200 with an empty body", body="", lint="BYB207"),
-        FaultSpec("latency", "the answer arrives 2 s late (virtual time)", delay=2.0, lint="BYB402"),
+        FaultSpec("latency", "the answer arrives 2 s late (virtual time)", delay=2.0, lint="BYB206, BYB402"),
         FaultSpec(
             "lost_response", "the order is placed but the client sees a ReadTimeout: a blind retry duplicates it",
             scope="order", exception=_read_timeout, lost=True, lint="BYB205",

@@ -56,6 +56,6 @@ class NaiveBot:
                 "symbol": symbol,
                 "side": "Buy",
                 "orderType": "Market",
-                "qty": str(round(qty, 3)),
+                "qty": str(qty),
             },
         )
