@@ -56,6 +56,27 @@ def _scan_for(originals: dict[int, str]) -> None:
                 _sleep_refs.add((name, attr, id(value)))
 
 
+#: The clock installed now. Patched names point at the dispatchers below, not at one clock's
+#: bound methods, so a module that binds ``from time import sleep`` while a test runs (an
+#: import inside the test) keeps a sleep that is real again after the test and that follows
+#: the next test's clock.
+_active: "VirtualClock | None" = None
+
+
+def _virtual_sleep(seconds: float) -> None:
+    clock = _active
+    if clock is None:
+        return _REAL_SLEEP(seconds)
+    return clock.sleep(seconds)
+
+
+async def _virtual_async_sleep(delay: float, result: Any = None) -> Any:
+    clock = _active
+    if clock is None:
+        return await _REAL_ASYNC_SLEEP(delay, result)
+    return await clock.async_sleep(delay, result)
+
+
 class VirtualClock:
     """True (exchange) time plus a drift for the bot's process; sleeping is virtual.
 
@@ -78,6 +99,7 @@ class VirtualClock:
         self._factory: Any = None
         self._installed = False
         self._restore: list[tuple[Any, str, Any]] = []
+        self._previous_active: VirtualClock | None = None
 
     # -- reading -----------------------------------------------------------------------
     def server_time(self) -> float:
@@ -173,7 +195,7 @@ class VirtualClock:
             import freezegun
 
             self._patcher = freezegun.freeze_time(
-                self._process_datetime(), tick=not self._frozen, ignore=["pytest_bybit.clock"]
+                self._process_datetime(), tick=not self._frozen, ignore=["pytest_bybit.clock", "_pytest.timing"]
             )
         else:
             import time_machine
@@ -191,16 +213,18 @@ class VirtualClock:
 
     def install(self) -> "VirtualClock":
         """Patch the process clock and every reference to ``time.sleep`` / ``asyncio.sleep``."""
+        global _active
         if self._installed:
             return self
         self._owner = threading.current_thread()
         self._installed = True
+        self._previous_active, _active = _active, self
         self._start_backend()
         originals = {id(_REAL_SLEEP): "sleep", id(_REAL_ASYNC_SLEEP): "async"}
         _scan_for(originals)
         replacements: dict[int, Callable[..., Any]] = {
-            id(_REAL_SLEEP): self.sleep,
-            id(_REAL_ASYNC_SLEEP): self.async_sleep,
+            id(_REAL_SLEEP): _virtual_sleep,
+            id(_REAL_ASYNC_SLEEP): _virtual_async_sleep,
         }
         targets: list[tuple[Any, str, Any]] = [(_time, "sleep", _REAL_SLEEP), (asyncio, "sleep", _REAL_ASYNC_SLEEP)]
         import asyncio.tasks as _tasks
@@ -233,8 +257,11 @@ class VirtualClock:
         return self
 
     def uninstall(self) -> None:
+        global _active
         if not self._installed:
             return
+        if _active is self:
+            _active = self._previous_active
         for module, attr, original in reversed(self._restore):
             setattr(module, attr, original)
         self._restore.clear()

@@ -16,6 +16,7 @@ from .faults import ORDER_PATHS, FaultInjector
 
 CHECKS = ("duplicate_orders", "hammering", "unbounded_retry", "unused_faults", "unexpected_requests")
 DEFAULT_MAX_REQUESTS_PER_INTENT = 10
+RATE_WINDOW_MS = 1000
 _VOLATILE = {"timestamp", "recvWindow", "sign", "cursor", "orderLinkId"}
 
 
@@ -50,7 +51,11 @@ def duplicate_orders(records: Iterable[Any]) -> list[str]:
 
 
 def hammering(records: Iterable[Any]) -> list[str]:
-    """Requests sent to an endpoint before the reset time Bybit gave with a 10006."""
+    """Requests sent to an endpoint before the reset time Bybit gave with a 10006.
+
+    A 10006 without X-Bapi-Limit-Reset-Timestamp still means "this second is used up": a
+    retry within the rolling one-second window counts as hammering too.
+    """
     out = []
     reset_at: dict[str, int] = {}
     early: Counter[str] = Counter()
@@ -65,16 +70,17 @@ def hammering(records: Iterable[Any]) -> list[str]:
         if record.ret_code == 10006:
             headers = getattr(record, "reply_headers", None) or {}
             reset = {k.lower(): v for k, v in headers.items()}.get("x-bapi-limit-reset-timestamp")
-            if reset is not None:
-                try:
-                    reset_at[path] = max(reset_at.get(path, 0), int(reset))
-                except ValueError:
-                    pass
+            try:
+                # no header (a global 10006): Bybit's window is a rolling second
+                until = int(reset) if reset is not None else record.time_ms + RATE_WINDOW_MS
+            except ValueError:
+                until = record.time_ms + RATE_WINDOW_MS
+            reset_at[path] = max(reset_at.get(path, 0), until)
     for path, count in early.items():
         span = (last_early[path] - first_early[path]) / 1000
         out.append(
             f"retried 10006 before the reset time: {count} request{'s' if count != 1 else ''} to {path} "
-            f"in {span:.1f} s; wait for X-Bapi-Limit-Reset-Timestamp (BYB202)"
+            f"in {span:.1f} s; wait for X-Bapi-Limit-Reset-Timestamp, or at least 1 s without it (BYB202)"
         )
     return out
 

@@ -107,7 +107,8 @@ class ResilientBot:
                 return self._send(method, path, params, signed)
             except RateLimited as limited:
                 now = int(time.time() * 1000) + self.time_offset_ms
-                wait = (limited.reset_ms - now) / 1000 if limited.reset_ms else self._backoff(attempt)
+                # no reset header: the limit is a rolling second, so never retry sooner
+                wait = (limited.reset_ms - now) / 1000 if limited.reset_ms else max(1.0, self._backoff(attempt))
                 time.sleep(max(wait, 0) + random.uniform(0.05, 0.2))
             except BybitError as exc:
                 if exc.code != 10002:

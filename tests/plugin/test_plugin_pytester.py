@@ -204,7 +204,7 @@ def test_examples_matrix(pytester: pytest.Pytester) -> None:
     for scenario in [None, *scenarios]:
         assert rows[("resilient_bot", scenario)]["outcome"] == "passed", rows[("resilient_bot", scenario)]
     assert rows[("naive_bot", None)]["outcome"] == "passed"
-    for scenario in ("rate_limit_burst", "clock_ahead_2s", "clock_behind_7s", "timeout", "lost_response"):
+    for scenario in ("rate_limit_burst", "rate_limit_global", "clock_ahead_2s", "clock_behind_7s", "timeout", "lost_response"):
         assert rows[("naive_bot", scenario)]["outcome"] == "failed", scenario
     assert "before the reset time" in rows[("naive_bot", "rate_limit_burst")]["reason"]
     assert "10002" in rows[("naive_bot", "clock_ahead_2s")]["reason"]
@@ -212,7 +212,7 @@ def test_examples_matrix(pytester: pytest.Pytester) -> None:
         [
             "*bybit faults*",
             "naive_bot/test_naive.py::test_buy: base ok",
-            "  FAIL: rate_limit_burst, timeout, *clock_ahead_2s*",
+            "  FAIL: rate_limit_burst, rate_limit_global, timeout, *clock_ahead_2s*",
             "resilient_bot/test_resilient.py::test_buy: base ok",
             "  ok:   rate_limit_burst, *lost_response",
             "*FAIL naive_bot/test_naive.py::test_buy under rate_limit_burst: retried 10006 before the reset time*",
