@@ -56,6 +56,15 @@ class Bybit:
         return self.injector.add(Fault.create(name, origin="fixture", **params))
 
     @property
+    def max_active_orders(self) -> int:
+        """Open orders allowed per symbol before Bybit answers 110020."""
+        return self.exchange.max_active_orders
+
+    @max_active_orders.setter
+    def max_active_orders(self, value: int) -> None:
+        self.exchange.max_active_orders = value
+
+    @property
     def unexpected(self) -> list[str]:
         return self.interceptor.unexpected
 

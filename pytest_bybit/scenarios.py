@@ -44,7 +44,7 @@ SCENARIOS: dict[str, Scenario] = {
             advice="retry idempotent requests after a timeout, with a cap (BYB204)",
         ),
         Scenario(
-            "server_error", "one request answered HTTP 502 Bad Gateway",
+            "bad_gateway", "one request answered HTTP 502 Bad Gateway (an HTML body)",
             faults=(("bad_gateway", {"times": 1}),),
             advice="treat 5xx as transient: retry with backoff (BYB204)",
         ),
