@@ -8,6 +8,7 @@ swallowed the exception. Nothing ever leaves the process.
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Any
 
@@ -62,13 +63,29 @@ class Interceptor:
             self.unexpected.append(message)
             raise requests.exceptions.ConnectionError(message, request=prepared)
         reply = self.exchange.handle(request)
+        if reply.status == 404:
+            # Bybit answers 404 too, but a path the fake does not serve is almost always a
+            # typo or an endpoint the test cannot trust: strict, like pytest-httpx
+            self.unexpected.append(
+                _blocked_message(url, "no such endpoint (HTTP 404)", self.exchange, request.method, request.path)
+            )
         headers = dict(reply.headers)
         headers["Content-Type"] = reply.content_type
         return reply.status, headers, reply.body
 
 
-def _blocked_message(url: str, reason: str, exchange: FakeBybit) -> str:
+def _blocked_message(url: str, reason: str, exchange: FakeBybit, method: str = "", path: str = "") -> str:
+    """Say what was refused and what is served; for a wrong path, the closest endpoints."""
     served = [f"{m} {p}" for (m, p) in exchange.routes]
-    shown = ", ".join(served[:5]) + (f", ... {len(served)} endpoints in all" if len(served) > 5 else "")
+    if path:
+        close = difflib.get_close_matches(f"{method} {path}", served, n=3, cutoff=0.6)
+        hint = f"did you mean {' or '.join(close)}? " if close else ""
+        return (
+            f"pytest-bybit: request to {url} blocked: {reason}. {hint}"
+            f"The fake exchange serves {len(served)} endpoints: {', '.join(sorted(served))}"
+        )
     hosts = ", ".join(h for hosts in facts.REST_HOSTS.values() for h in hosts)
-    return f"pytest-bybit: request to {url} blocked: {reason}. The fake exchange serves: {hosts} ({shown})"
+    return (
+        f"pytest-bybit: request to {url} blocked: {reason}. The fake exchange answers on https "
+        f"for {hosts} ({len(served)} endpoints; nothing leaves the process)"
+    )

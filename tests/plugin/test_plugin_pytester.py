@@ -46,16 +46,24 @@ def test_unknown_host_fails_the_test_and_lists_what_is_served(pytester: pytest.P
     result.stdout.fnmatch_lines(["*request to https://example.com/api blocked*api.bybit.com*"])
 
 
-def test_unknown_path_is_404(pytester: pytest.Pytester) -> None:
+def test_unknown_path_is_404_and_fails_the_test(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
-        import requests
+        import pytest, requests
 
-        def test_it(bybit):
+        def test_typo(bybit):
+            assert requests.get("https://api.bybit.com/v5/market/tikers").status_code == 404
+
+        @pytest.mark.bybit_allow("unexpected_requests")
+        def test_on_purpose(bybit):
             assert requests.get("https://api.bybit.com/v5/nope").status_code == 404
         """
     )
-    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        ["*tikers blocked: no such endpoint (HTTP 404). did you mean GET /v5/market/tickers or*The fake exchange serves*"]
+    )
 
 
 def test_fault_marker_with_pybit_10006_then_ok_costs_no_real_time(pytester: pytest.Pytester) -> None:
