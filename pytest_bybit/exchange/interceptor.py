@@ -86,6 +86,6 @@ def _blocked_message(url: str, reason: str, exchange: FakeBybit, method: str = "
         )
     hosts = ", ".join(h for hosts in facts.REST_HOSTS.values() for h in hosts)
     return (
-        f"pytest-bybit: request to {url} blocked: {reason}. The fake exchange answers on https "
-        f"for {hosts} ({len(served)} endpoints; nothing leaves the process)"
+        f"pytest-bybit: request to {url} blocked: {reason}. Nothing leaves the process: the fake "
+        f"exchange answers on https for {hosts}, {len(served)} endpoints: {', '.join(sorted(served))}"
     )

@@ -542,7 +542,9 @@ def wallet_balance(ex: FakeBybit, request: Request) -> dict[str, Any]:
 @route("GET", "/v5/account/fee-rate")
 def fee_rate(ex: FakeBybit, request: Request) -> dict[str, Any]:
     p = request.params
-    category = _category(p, ("spot", "linear", "inverse"))
+    # The docs' own request example (and ccxt's fetch_trading_fees) sends no category, and the
+    # docs' response has the derivatives shape: a missing category means derivatives.
+    category = _category(p, ("spot", "linear", "inverse"), default="linear")
     taker, maker = ex.engine.fee_rates[category]
     rows = [
         {"symbol": inst.symbol, "baseCoin": "", "takerFeeRate": fmt(taker), "makerFeeRate": fmt(maker)}
