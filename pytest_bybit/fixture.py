@@ -12,6 +12,7 @@ from .clock import VirtualClock
 from .exchange.interceptor import Interceptor
 from .exchange.server import FakeBybit
 from .faults import Fault, FaultInjector
+from .network_guard import NetworkGuard
 from .scenarios import Scenario
 
 
@@ -30,6 +31,7 @@ class Bybit:
         self.injector = FaultInjector(clock)
         self.exchange.add_middleware(self.injector)
         self.interceptor = Interceptor(self.exchange)
+        self.network_guard = NetworkGuard(self.interceptor.unexpected.append)
         self.api_key: str = self.exchange.api_key
         self.api_secret: str = self.exchange.api_secret
 
@@ -77,6 +79,7 @@ class Bybit:
     # -- lifetime ----------------------------------------------------------------------
     def start(self) -> "Bybit":
         self.interceptor.start()
+        self.network_guard.install()
         self.clock.install()
         return self
 
@@ -84,6 +87,7 @@ class Bybit:
         try:
             self.clock.uninstall()
         finally:
+            self.network_guard.uninstall()
             self.interceptor.stop()
 
     def __repr__(self) -> str:

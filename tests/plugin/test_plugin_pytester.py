@@ -255,3 +255,40 @@ def test_matrix_under_xdist(pytester: pytest.Pytester) -> None:
     data = json.loads(report.read_text())
     assert len(data["results"]) == 6
     result.stdout.fnmatch_lines(["*bybit faults*"])
+
+
+def test_non_requests_clients_cannot_leave_the_process(pytester: pytest.Pytester) -> None:
+    """aiohttp (ccxt.async_support), urllib, raw sockets: blocked while `bybit` is active."""
+    pytester.makepyfile(
+        """
+        import asyncio, socket, urllib.request
+        import aiohttp, pytest
+
+        def test_urllib(bybit):
+            with pytest.raises(Exception):
+                urllib.request.urlopen("https://api.bybit.com/v5/market/time", timeout=1)
+
+        def test_aiohttp(bybit):
+            async def main():
+                async with aiohttp.ClientSession() as session:
+                    async with session.get("https://api.bybit.com/v5/market/time") as resp:
+                        return await resp.json()
+            with pytest.raises(Exception):
+                asyncio.run(main())
+
+        def test_loopback_still_works(bybit):
+            server = socket.socket()
+            server.bind(("127.0.0.1", 0))
+            server.listen(1)
+            client = socket.create_connection(server.getsockname(), timeout=1)
+            client.close(); server.close()
+
+        def test_no_bybit_no_guard():
+            assert socket.getaddrinfo.__module__ == "socket"
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "-v")
+    result.assert_outcomes(passed=2, failed=2)
+    result.stdout.fnmatch_lines(
+        ["*connection to api.bybit.com:443 (name resolution) blocked: only clients built on `requests` are served*"]
+    )
