@@ -2,25 +2,60 @@
 
 Rules must tell pybit from ccxt, and follow a value through a local assignment or a small
 helper function in the same module, without the cost of a full data-flow analysis. These
-helpers work on LibCST nodes with plain structural matching; rules that need exact name
-resolution also ask for LibCST's QualifiedNameProvider.
+helpers work on LibCST nodes with plain structural matching: names and literals, imports,
+a function's returns. Walking trees (child nodes, parents) lives in ``syntax``; what one
+rule family alone knows stays in that family's private module.
 """
 
 from __future__ import annotations
 
+import functools
+import re
+import threading
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 import libcst as cst
+
+from .syntax import all_child_nodes, child_nodes, walk as _walk_structure
+
+STRING_NODES = (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)
+
+_T = TypeVar("_T")
+
+
+def per_module(build: Callable[..., _T]) -> Callable[..., _T]:
+    """Build a module's analysis once and share it between the rules of its family.
+
+    The engine hands every rule the same module before it parses the next file, so one
+    slot per thread, keyed by the identity of the first argument (the module, or an
+    analysis of it), is enough: the rule that asks first builds, the others reuse.
+    """
+    slot = threading.local()
+
+    @functools.wraps(build)
+    def shared(key: Any, *args: Any) -> _T:
+        cached = getattr(slot, "entry", None)
+        if cached is not None and cached[0] is key:
+            return cached[1]
+        value = build(key, *args)
+        slot.entry = (key, value)
+        return value
+
+    return shared
 
 
 def dotted_name(node: cst.CSTNode | None) -> str | None:
     """``a.b.c`` for a Name / Attribute chain, else None (calls and subscripts break it)."""
+    kind = type(node)  # exact types (these classes have no subclasses): isinstance on LibCST's ABCs is slow
+    if kind is cst.Name:
+        return node.value
     parts: list[str] = []
-    while isinstance(node, cst.Attribute):
+    while kind is cst.Attribute:
         parts.append(node.attr.value)
         node = node.value
-    if isinstance(node, cst.Name):
+        kind = type(node)
+    if kind is cst.Name:
         parts.append(node.value)
         return ".".join(reversed(parts))
     return None
@@ -31,14 +66,19 @@ def call_name(call: cst.Call) -> str | None:
     return dotted_name(call.func)
 
 
+def ident(node: cst.CSTNode | None) -> str | None:
+    """The last identifier of a Name / Attribute (``self.cfg.api_key`` -> ``api_key``)."""
+    kind = type(node)
+    if kind is cst.Name:
+        return node.value
+    if kind is cst.Attribute:
+        return node.attr.value
+    return None
+
+
 def last_attr(call: cst.Call) -> str | None:
     """The final name of the callee: ``place_order`` for ``self.session.place_order(...)``."""
-    func = call.func
-    if isinstance(func, cst.Attribute):
-        return func.attr.value
-    if isinstance(func, cst.Name):
-        return func.value
-    return None
+    return ident(call.func)
 
 
 def keyword(call: cst.Call, name: str) -> cst.Arg | None:
@@ -49,14 +89,28 @@ def keyword(call: cst.Call, name: str) -> cst.Arg | None:
 
 
 def string_value(node: cst.CSTNode | None) -> str | None:
-    """The value of a plain (non-f) string literal, implicit concatenation included."""
+    """The value of a plain (non-f) string literal, implicit concatenation included.
+
+    A quoted string with no prefix, escape or triple quote is read directly: LibCST's
+    ``evaluated_value`` compiles the literal (``ast.literal_eval``) on every call.
+    """
     if isinstance(node, cst.SimpleString):
+        raw = node.value
+        if len(raw) >= 2 and raw[0] in "'\"" and raw[-1] == raw[0] and "\\" not in raw and raw[:3] not in ('"""', "'''"):
+            return raw[1:-1]
         value = node.evaluated_value
         return value if isinstance(value, str) else None
     if isinstance(node, cst.ConcatenatedString):
         left, right = string_value(node.left), string_value(node.right)
         if left is not None and right is not None:
             return left + right
+    return None
+
+
+def subscript_key(node: cst.Subscript) -> str | None:
+    """The string key of ``x["key"]`` (one plain index), else None."""
+    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        return string_value(node.slice[0].slice.value)
     return None
 
 
@@ -98,6 +152,86 @@ def number_value(node: cst.CSTNode | None) -> float | int | None:
     return None
 
 
+def literal_number(node: cst.CSTNode | None) -> float | int | None:
+    """A numeric literal, a numeric string literal (``"2000"``), or simple constant arithmetic."""
+    value = number_value(node)
+    if value is not None:
+        return value
+    text = string_value(node)
+    if text is not None:
+        try:
+            return float(text) if "." in text else int(text.strip())
+        except ValueError:
+            return None
+    if isinstance(node, cst.BinaryOperation):
+        left, right = literal_number(node.left), literal_number(node.right)
+        if left is None or right is None or isinstance(node.left, STRING_NODES) or isinstance(node.right, STRING_NODES):
+            return None
+        op = node.operator
+        try:
+            if isinstance(op, cst.Add):
+                return left + right
+            if isinstance(op, cst.Subtract):
+                return left - right
+            if isinstance(op, cst.Multiply):
+                return left * right
+            if isinstance(op, cst.Divide):
+                return left / right
+            if isinstance(op, cst.FloorDivide):
+                return left // right
+            if isinstance(op, cst.Power) and abs(right) <= 12:
+                return left**right
+        except (ZeroDivisionError, OverflowError, TypeError):
+            return None
+    if isinstance(node, (cst.Call,)) and isinstance(node.func, cst.Name) and node.func.value in ("int", "float", "str"):
+        if len(node.args) == 1:
+            return literal_number(node.args[0].value)
+    return None
+
+
+def bool_value(node: cst.CSTNode | None) -> bool | None:
+    """``True`` / ``False`` for those two names, else None."""
+    if isinstance(node, cst.Name) and node.value in ("True", "False"):
+        return node.value == "True"
+    return None
+
+
+def is_main_guard(node: cst.If) -> bool:
+    """``if __name__ == "__main__":`` (either way round): code a script runs, not a library."""
+    test = node.test
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return False
+    target = test.comparisons[0]
+    if not isinstance(target.operator, cst.Equal):
+        return False
+    sides = (test.left, target.comparator)
+    names = [s for s in sides if isinstance(s, cst.Name) and s.value == "__name__"]
+    strings = [s for s in sides if string_value(s) == "__main__"]
+    return bool(names and strings)
+
+
+LOG_METHODS = frozenset(
+    {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log", "print", "echo", "secho"}
+)
+LOGGER_NAMES = re.compile(r"(^|\.)(_?log(ger)?|_?LOG(GER)?|logging|console|click|rich|warnings|typer|sys\.std(out|err))$")
+
+
+def is_log_call(call: cst.Call) -> bool:
+    """print(...), logger.info(...), logging.warning(...), click.echo(...), warnings.warn(...):
+    what goes there is shown to a person, not used."""
+    func = call.func
+    if isinstance(func, cst.Name):
+        return func.value in ("print", "echo", "pprint")
+    if isinstance(func, cst.Attribute):
+        if func.attr.value not in LOG_METHODS:
+            return False
+        owner = dotted_name(func.value)
+        if owner is None:
+            return isinstance(func.value, cst.Call) and dotted_name(func.value.func) in ("logging.getLogger",)
+        return bool(LOGGER_NAMES.search(owner)) or owner.lower().endswith(("log", "logger"))
+    return False
+
+
 @dataclass
 class Imports:
     """Which clients a module imports, and under which local names.
@@ -121,37 +255,61 @@ class Imports:
     def uses(self, package: str) -> bool:
         return any(t == package or t.startswith(package + ".") for t in self.aliases.values())
 
-
-class _ImportCollector(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.imports = Imports()
-
-    def visit_Import(self, node: cst.Import) -> None:
-        for alias in node.names:
-            full = dotted_name(alias.name) or ""
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                self.imports.aliases[alias.asname.name.value] = full
-            else:
-                head = full.split(".")[0]
-                self.imports.aliases.setdefault(head, head)
-                self.imports.aliases[full] = full
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+    def add(self, node: cst.Import | cst.ImportFrom) -> None:
+        """Record the names one import statement binds (relative and star imports bind
+        nothing this linter can follow)."""
+        aliases = self.aliases
+        if type(node) is cst.Import:
+            for alias in node.names:
+                full = dotted_name(alias.name) or ""
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    aliases[alias.asname.name.value] = full
+                else:
+                    head = full.split(".")[0]
+                    aliases.setdefault(head, head)
+                    aliases[full] = full
+            return
         if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
             return
         base = dotted_name(node.module) or ""
         for alias in node.names:
             name = dotted_name(alias.name) or ""
             local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
-            self.imports.aliases[local] = f"{base}.{name}"
+            aliases[local] = f"{base}.{name}"
 
-    # imports inside functions count too (bots do `import time` in odd places)
+
+#: Nodes that hold statements (where an import can be); expressions never do.
+_STATEMENT_CONTAINERS = frozenset(
+    {
+        cst.Module, cst.IndentedBlock, cst.If, cst.Else, cst.For, cst.While, cst.With, cst.Try,
+        cst.TryStar, cst.ExceptHandler, cst.ExceptStarHandler, cst.Finally, cst.FunctionDef,
+        cst.ClassDef, cst.Match, cst.MatchCase,
+    }
+)
+_SIMPLE_STATEMENTS = frozenset({cst.SimpleStatementLine, cst.SimpleStatementSuite})
+_IMPORTS = frozenset({cst.Import, cst.ImportFrom})
 
 
 def collect_imports(module: cst.Module) -> Imports:
-    collector = _ImportCollector()
-    module.visit(collector)
-    return collector.imports
+    """Every import of the module, in source order: those inside functions, classes and
+    ``if`` / ``try`` blocks too (bots do ``import time`` in odd places).
+
+    Only statements are read, never expressions: a fraction of a full-tree visit.
+    """
+    imports = Imports()
+    stack: list[cst.CSTNode] = [module]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind in _SIMPLE_STATEMENTS:
+            for small in node.body:
+                if type(small) in _IMPORTS:
+                    imports.add(small)
+        elif kind in _STATEMENT_CONTAINERS or cst.BaseCompoundStatement in kind.__mro__:
+            children = child_nodes(node)
+            children.reverse()
+            stack.extend(children)
+    return imports
 
 
 def functions(module: cst.Module) -> dict[str, cst.FunctionDef]:
@@ -168,65 +326,26 @@ def functions(module: cst.Module) -> dict[str, cst.FunctionDef]:
     return out
 
 
-class _ReturnCollector(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.values: list[cst.BaseExpression] = []
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False  # nested functions return for themselves
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-    def visit_Return(self, node: cst.Return) -> None:
-        if node.value is not None:
-            self.values.append(node.value)
+_OTHER_FRAMES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 
 
 def returned_values(func: cst.FunctionDef) -> list[cst.BaseExpression]:
-    collector = _ReturnCollector()
-    func.body.visit(collector)
-    return collector.values
+    """What the function's own ``return`` statements return, in source order (the returns
+    of functions, lambdas and classes nested in it are theirs, not its)."""
+    return [
+        node.value
+        for node in _walk_structure(func.body, prune=_OTHER_FRAMES)
+        if type(node) is cst.Return and node.value is not None
+    ]
 
 
-class _AssignCollector(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.assignments: dict[str, list[cst.BaseExpression]] = {}
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-    def _add(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
-        name = dotted_name(target)
-        if name is not None:
-            self.assignments.setdefault(name, []).append(value)
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        for target in node.targets:
-            self._add(target.target, node.value)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if node.value is not None:
-            self._add(node.target, node.value)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        # ``x += 0.5`` makes x whatever ``x + 0.5`` is
-        name = dotted_name(node.target)
-        if name is not None:
-            op = node.operator
-            binop_cls = {
-                cst.AddAssign: cst.Add,
-                cst.SubtractAssign: cst.Subtract,
-                cst.MultiplyAssign: cst.Multiply,
-                cst.DivideAssign: cst.Divide,
-            }.get(type(op))
-            if binop_cls is not None:
-                self.assignments.setdefault(name, []).append(
-                    cst.BinaryOperation(left=cst.Name(name.split(".")[-1]), operator=binop_cls(), right=node.value)
-                )
+#: ``x += 0.5`` makes x whatever ``x + 0.5`` is
+_AUGMENTED = {
+    cst.AddAssign: cst.Add,
+    cst.SubtractAssign: cst.Subtract,
+    cst.MultiplyAssign: cst.Multiply,
+    cst.DivideAssign: cst.Divide,
+}
 
 
 def local_assignments(scope: cst.CSTNode) -> dict[str, list[cst.BaseExpression]]:
@@ -235,10 +354,32 @@ def local_assignments(scope: cst.CSTNode) -> dict[str, list[cst.BaseExpression]]
     Assignments are kept in source order; a rule deciding whether a name "is a float" asks
     whether any of them is, which errs towards reporting only when the code really does it.
     """
-    collector = _AssignCollector()
+    out: dict[str, list[cst.BaseExpression]] = {}
     body = scope.body if isinstance(scope, cst.FunctionDef) else scope
-    body.visit(collector)
-    return collector.assignments
+    if type(body) is cst.FunctionDef or type(body) is cst.ClassDef:
+        return out  # a nested def is its own scope, even when it is the one asked about
+
+    def add(target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        name = dotted_name(target)
+        if name is not None:
+            out.setdefault(name, []).append(value)
+
+    for node in _walk_structure(body, prune=(cst.FunctionDef, cst.ClassDef)):
+        kind = type(node)
+        if kind is cst.Assign:
+            for target in node.targets:
+                add(target.target, node.value)
+        elif kind is cst.AnnAssign:
+            if node.value is not None:
+                add(node.target, node.value)
+        elif kind is cst.AugAssign:
+            name = dotted_name(node.target)
+            binop_cls = _AUGMENTED.get(type(node.operator))
+            if name is not None and binop_cls is not None:
+                out.setdefault(name, []).append(
+                    cst.BinaryOperation(left=cst.Name(name.split(".")[-1]), operator=binop_cls(), right=node.value)
+                )
+    return out
 
 
 def enclosing(node: cst.CSTNode, parents: dict[cst.CSTNode, cst.CSTNode], kind: type) -> cst.CSTNode | None:
@@ -250,9 +391,14 @@ def enclosing(node: cst.CSTNode, parents: dict[cst.CSTNode, cst.CSTNode], kind: 
 
 
 def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """Every node under ``node`` (pre-order), without visitor boilerplate."""
+    """Every node under ``node`` (pre-order), whitespace and punctuation included.
+
+    Rules walk with ``syntax.walk``, which leaves those out and is cheaper still.
+    """
     stack = [node]
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(reversed(current.children))
+        children = all_child_nodes(current)
+        children.reverse()
+        stack.extend(children)

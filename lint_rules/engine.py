@@ -1,7 +1,10 @@
 """Lint one source text: parse once, visit once with every rule that can apply, filter noqa.
 
 Speed comes from doing less: rules whose trigger words are absent from the text never run,
-and only the metadata providers the remaining rules ask for are computed.
+only the metadata providers the remaining rules ask for are computed, the tree is walked
+only when some rule hooks a node below the module (most rules read the module as a whole
+through their family's shared analysis), and that walk reads the nodes instead of
+rebuilding them as LibCST's own traversal does.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from libcst.metadata import MetadataWrapper
 
 from .noqa import parse_suppressions
 from .rule import Finding, Rule, RuleContext
+from .syntax import TRIVIA_TYPES, child_nodes
 
 SYNTAX_ERROR_CODE = "BYB001"
 UNUSED_NOQA_CODE = "BYB002"
@@ -25,20 +29,30 @@ UNUSED_NOQA_CODE = "BYB002"
 
 @lru_cache(maxsize=None)
 def _hook_names(rule: type[Rule]) -> tuple[str, ...]:
-    """A rule class's visit_/leave_ methods, found once per class.
+    """The visit_/leave_ methods a rule class defines, found once per class.
 
     LibCST's own batched traversal looks them up with ``inspect.getmembers`` on every
-    visitor of every file, which cost more than parsing.
+    visitor of every file, which cost more than parsing. The no-op hooks every visitor
+    inherits from LibCST (one per node type and field) are left out: calling them did
+    nothing but cost as much again as the parse.
     """
     return tuple(
         name
         for name in dir(rule)
-        if name.startswith(("visit_", "leave_")) and callable(getattr(rule, name, None))
+        if name.startswith(("visit_", "leave_"))
+        and callable(getattr(rule, name, None))
+        and getattr(rule, name) is not getattr(cst.BatchableCSTVisitor, name, None)
     )
 
 
 class _Dispatcher(cst.CSTVisitor):
-    """One traversal that calls every rule's hooks (rules cannot prune children)."""
+    """One traversal that calls every rule's hooks (rules cannot prune children).
+
+    The traversal is the linter's own (``syntax.child_nodes``): LibCST's ``module.visit``
+    rebuilds every node it passes, which cost as much as parsing. It calls the hooks in
+    LibCST's order, skipping the whitespace and punctuation no rule hooks; a rule that does
+    hook such nodes, or a field (``visit_Call_func``), gets LibCST's own traversal.
+    """
 
     def __init__(self, visitors: Sequence[Rule]) -> None:
         super().__init__()
@@ -48,6 +62,44 @@ class _Dispatcher(cst.CSTVisitor):
                 methods.setdefault(name, []).append(getattr(visitor, name))
         self.methods = methods
         self.has_attribute_hooks = any(name.count("_") > 1 for name in methods)
+        self.needs_libcst = self.has_attribute_hooks or any(
+            _hooks_trivia(name.partition("_")[2]) for name in methods
+        )
+        self._hooks: dict[type, tuple[tuple[Any, ...], tuple[Any, ...]]] = {}
+
+    def run(self, module: cst.Module) -> None:
+        if self.needs_libcst:
+            module.visit(self)
+            return
+        methods, table = self.methods, self._hooks
+        if all(name.endswith("_Module") for name in methods):
+            # most rules read the module as a whole, from their own per-module analysis
+            for method in methods.get("visit_Module", ()):
+                method(module)
+            for method in methods.get("leave_Module", ()):
+                method(module)
+            return
+        stack: list[Any] = [module]
+        while stack:
+            item = stack.pop()
+            if type(item) is tuple:  # the leave marker pushed below
+                node = item[0]
+                for method in table[type(node)][1]:
+                    method(node)
+                continue
+            cls = type(item)
+            hooks = table.get(cls)
+            if hooks is None:
+                name = cls.__name__
+                hooks = table[cls] = (tuple(methods.get("visit_" + name, ())), tuple(methods.get("leave_" + name, ())))
+            for method in hooks[0]:
+                method(item)
+            if hooks[1]:
+                stack.append((item,))
+            children = child_nodes(item)
+            if children:
+                children.reverse()
+                stack.extend(children)
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         for method in self.methods.get("visit_" + type(node).__name__, ()):
@@ -67,6 +119,12 @@ class _Dispatcher(cst.CSTVisitor):
         if self.has_attribute_hooks:
             for method in self.methods.get(f"leave_{type(original_node).__name__}_{attribute}", ()):
                 method(original_node)
+
+
+def _hooks_trivia(type_name: str) -> bool:
+    """Whether a hook is for a node type that only occurs among the skipped trivia."""
+    cls = getattr(cst, type_name, None)
+    return isinstance(cls, type) and issubclass(cls, TRIVIA_TYPES)
 
 
 @dataclass
@@ -149,7 +207,7 @@ def lint_source(
         with ExitStack() as stack:
             for visitor in visitors:
                 stack.enter_context(visitor.resolve(wrapper))  # metadata the rule declared
-            module.visit(_Dispatcher(visitors))
+            _Dispatcher(visitors).run(module)
         for visitor in visitors:
             findings.extend(visitor.findings)
     suppressions = parse_suppressions(source)

@@ -8,8 +8,7 @@ the few nodes a rule reports.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Iterator, Optional
+from typing import Optional
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -27,12 +26,11 @@ class _State(CodegenState):
         self._stack: list[tuple[int, int]] = []
 
     def _advance(self, value: str) -> None:
-        newlines = value.count("\n") + value.count("\r") - value.count("\r\n")
-        if newlines:
-            self.line += newlines
-            self.column = len(value) - max(value.rfind("\n"), value.rfind("\r")) - 1
-        else:
+        if "\n" not in value and "\r" not in value:  # nearly every token
             self.column += len(value)
+            return
+        self.line += value.count("\n") + value.count("\r") - value.count("\r\n")
+        self.column = len(value) - max(value.rfind("\n"), value.rfind("\r")) - 1
 
     def add_indent_tokens(self) -> None:
         self.tokens.extend(self.indent_tokens)
@@ -41,34 +39,55 @@ class _State(CodegenState):
 
     def add_token(self, value: str) -> None:
         self.tokens.append(value)
-        self._advance(value)
+        if "\n" not in value and "\r" not in value:
+            self.column += len(value)
+        else:
+            self._advance(value)
 
     def before_codegen(self, node: cst.CSTNode) -> None:
         self._stack.append((self.line, self.column))
 
     def after_codegen(self, node: cst.CSTNode) -> None:
-        start = self._stack.pop()
+        line, column = self._stack.pop()
         key = id(node)
         if key not in self.computed:
-            self.computed[key] = (start[0], start[1], self.line, self.column)
+            self.computed[key] = (line, column, self.line, self.column)
 
-    @contextmanager
     def record_syntactic_position(
         self,
         node: cst.CSTNode,
         *,
         start_node: Optional[cst.CSTNode] = None,
         end_node: Optional[cst.CSTNode] = None,
-    ) -> Iterator[None]:
-        start = (self.line, self.column)
-        try:
-            yield
-        finally:
-            computed = self.computed
-            if start_node is not None:
-                start = computed[id(start_node)][:2]
-            end = computed[id(end_node)][2:] if end_node is not None else (self.line, self.column)
-            computed[id(node)] = (start[0], start[1], end[0], end[1])
+    ) -> "_SyntacticPosition":
+        return _SyntacticPosition(self, node, start_node, end_node)
+
+
+class _SyntacticPosition:
+    """``with state.record_syntactic_position(node):`` as a plain object: LibCST enters one
+    for most nodes, and a ``@contextmanager`` generator costs several times as much."""
+
+    __slots__ = ("state", "node", "start_node", "end_node", "start")
+
+    def __init__(
+        self, state: _State, node: cst.CSTNode, start_node: Optional[cst.CSTNode], end_node: Optional[cst.CSTNode]
+    ) -> None:
+        self.state = state
+        self.node = node
+        self.start_node = start_node
+        self.end_node = end_node
+
+    def __enter__(self) -> None:
+        self.start = (self.state.line, self.state.column)
+
+    def __exit__(self, *exc_info: object) -> None:
+        state = self.state
+        computed = state.computed
+        start = self.start
+        if self.start_node is not None:
+            start = computed[id(self.start_node)][:2]
+        end = computed[id(self.end_node)][2:] if self.end_node is not None else (state.line, state.column)
+        computed[id(self.node)] = (start[0], start[1], end[0], end[1])
 
 
 class Positions:

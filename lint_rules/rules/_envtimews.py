@@ -7,9 +7,7 @@ engine visits one module with every rule before it parses the next).
 
 from __future__ import annotations
 
-import dataclasses
 import re
-import threading
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -17,108 +15,19 @@ import libcst as cst
 
 from pytest_bybit import facts
 
-from ..analysis import Imports, dotted_name, number_value, string_prefix_text, string_value
+from ..analysis import STRING_NODES, Imports, dotted_name, is_main_guard, per_module
+from ..syntax import ParentMap, child_nodes, walk
 
-STRING_NODES = (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)
-
-#: Fields that never hold an expression or a statement (whitespace, punctuation, operators).
-_SKIP_FIELDS = frozenset(
-    {
-        "lpar", "rpar", "comma", "dot", "equal", "colon", "semicolon", "leading_lines",
-        "lines_after_decorators", "header", "footer", "newline", "operator", "whitespace",
-        "star", "lbracket", "rbracket", "lbrace", "rbrace", "asynchronous", "first_line",
-        "empty_lines", "trailing_whitespace", "indent",
-    }
-)
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def kids(node: cst.CSTNode) -> list[cst.CSTNode]:
-    """The child nodes that matter to these rules, without whitespace and punctuation.
-
-    Several times faster than ``node.children`` (which runs a visitor per call); the order
-    is the dataclass field order, which is source order for everything these rules read.
-    """
-    names = _FIELDS.get(type(node))
-    if names is None:
-        names = _FIELDS[type(node)] = tuple(
-            f.name for f in dataclasses.fields(node) if not f.name.startswith("whitespace") and f.name not in _SKIP_FIELDS
-        )
-    out: list[cst.CSTNode] = []
-    for name in names:
-        value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            out.append(value)
-        elif type(value) in (list, tuple):
-            out.extend(v for v in value if isinstance(v, cst.CSTNode))
-    return out
 SCOPE_NODES = (cst.FunctionDef, cst.Lambda)
 
 #: pybit constructors, by their last name (resolved through imports to ``pybit.*``).
 PYBIT_HTTP = frozenset({"HTTP"})
 PYBIT_WS = frozenset({"WebSocket", "WebSocketTrading", "WebsocketSpreadTrading"})
 
-LOG_METHODS = frozenset(
-    {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log", "print", "echo", "secho"}
-)
-LOGGER_NAMES = re.compile(r"(^|\.)(_?log(ger)?|_?LOG(GER)?|logging|console|click|rich|warnings|typer|sys\.std(out|err))$")
-
 
 def norm(identifier: str) -> str:
     """``API_SECRET`` / ``apiSecret`` / ``X-BAPI-API-KEY`` -> ``apisecret`` / ``xbapiapikey``."""
     return re.sub(r"[^a-z0-9]", "", identifier.lower())
-
-
-def ident(node: cst.CSTNode | None) -> str | None:
-    """The last identifier of a Name / Attribute (``self.cfg.api_key`` -> ``api_key``)."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return node.attr.value
-    return None
-
-
-def bool_value(node: cst.CSTNode | None) -> bool | None:
-    if isinstance(node, cst.Name) and node.value in ("True", "False"):
-        return node.value == "True"
-    return None
-
-
-def literal_number(node: cst.CSTNode | None) -> float | int | None:
-    """A numeric literal, a numeric string literal (``"2000"``), or simple constant arithmetic."""
-    value = number_value(node)
-    if value is not None:
-        return value
-    text = string_value(node)
-    if text is not None:
-        try:
-            return float(text) if "." in text else int(text.strip())
-        except ValueError:
-            return None
-    if isinstance(node, cst.BinaryOperation):
-        left, right = literal_number(node.left), literal_number(node.right)
-        if left is None or right is None or isinstance(node.left, STRING_NODES) or isinstance(node.right, STRING_NODES):
-            return None
-        op = node.operator
-        try:
-            if isinstance(op, cst.Add):
-                return left + right
-            if isinstance(op, cst.Subtract):
-                return left - right
-            if isinstance(op, cst.Multiply):
-                return left * right
-            if isinstance(op, cst.Divide):
-                return left / right
-            if isinstance(op, cst.FloorDivide):
-                return left // right
-            if isinstance(op, cst.Power) and abs(right) <= 12:
-                return left**right
-        except (ZeroDivisionError, OverflowError, TypeError):
-            return None
-    if isinstance(node, (cst.Call,)) and isinstance(node.func, cst.Name) and node.func.value in ("int", "float", "str"):
-        if len(node.args) == 1:
-            return literal_number(node.args[0].value)
-    return None
 
 
 _ANY_HOST = re.compile(
@@ -143,32 +52,8 @@ def stream_host_in(text: str | None) -> bool:
     return bool(_STREAM_TEMPLATE.search(text))
 
 
-def is_main_guard(node: cst.If) -> bool:
-    test = node.test
-    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
-        return False
-    target = test.comparisons[0]
-    if not isinstance(target.operator, cst.Equal):
-        return False
-    sides = (test.left, target.comparator)
-    names = [s for s in sides if isinstance(s, cst.Name) and s.value == "__name__"]
-    strings = [s for s in sides if string_value(s) == "__main__"]
-    return bool(names and strings)
-
-
-def is_log_call(call: cst.Call) -> bool:
-    """print(...), logger.info(...), logging.warning(...), click.echo(...), warnings.warn(...)."""
-    func = call.func
-    if isinstance(func, cst.Name):
-        return func.value in ("print", "echo", "pprint")
-    if isinstance(func, cst.Attribute):
-        if func.attr.value not in LOG_METHODS:
-            return False
-        owner = dotted_name(func.value)
-        if owner is None:
-            return isinstance(func.value, cst.Call) and dotted_name(func.value.func) in ("logging.getLogger",)
-        return bool(LOGGER_NAMES.search(owner)) or owner.lower().endswith(("log", "logger"))
-    return False
+_STRING_TYPES = frozenset(STRING_NODES)
+_ASSIGN_TYPES = frozenset({cst.Assign, cst.AnnAssign, cst.AugAssign, cst.NamedExpr})
 
 
 @dataclass
@@ -180,7 +65,7 @@ class Binding:
     target: cst.CSTNode
 
 
-class ModuleIndex:
+class ModuleIndex(ParentMap):
     """One walk over a module: parents, scopes, and the nodes these rule families read.
 
     Maps are keyed by ``id(node)`` (LibCST hashes nodes in Python, which is slow), and the
@@ -188,9 +73,9 @@ class ModuleIndex:
     """
 
     def __init__(self, module: cst.Module) -> None:
+        super().__init__()  # the parents are recorded by the walk below
         self.module = module
         self.imports = Imports()
-        self.parents: dict[int, cst.CSTNode] = {}
         self.scopes: dict[int, cst.CSTNode] = {}  # id(node) -> enclosing FunctionDef / Lambda / Module
         self.owners: dict[int, cst.CSTNode] = {}  # id(assignment) -> FunctionDef / Lambda / ClassDef / Module
         self.calls: list[cst.Call] = []
@@ -210,67 +95,67 @@ class ModuleIndex:
 
     def _build(self) -> None:
         module = self.module
-        parents, scopes = self.parents, self.scopes
+        parents, scopes, owners = self.parents, self.scopes, self.owners
         by_scope = self._by_scope
+        calls, strings, dicts, assigns = self.calls, self.strings, self.dicts, self.assign_statements
         stack: list[tuple[cst.CSTNode, cst.CSTNode, cst.CSTNode]] = [(module, module, module)]
         while stack:
             node, scope, owner = stack.pop()
+            t = type(node)  # exact types: isinstance on LibCST's ABCs is slow
             kind = None
-            if isinstance(node, cst.Call):
-                self.calls.append(node)
+            if t is cst.Call:
+                calls.append(node)
                 kind = "call"
-            elif isinstance(node, STRING_NODES):
-                if not isinstance(parents.get(id(node)), cst.ConcatenatedString):
-                    self.strings.append(node)
+            elif t in _STRING_TYPES:
+                if type(parents.get(id(node))) is not cst.ConcatenatedString:
+                    strings.append(node)
                     kind = "string"
-            elif isinstance(node, cst.Dict):
-                self.dicts.append(node)
+            elif t is cst.Dict:
+                dicts.append(node)
                 kind = "dict"
-            elif isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.NamedExpr)):
-                self.assign_statements.append(node)
-                self.owners[id(node)] = owner
+            elif t in _ASSIGN_TYPES:
+                assigns.append(node)
+                owners[id(node)] = owner
                 kind = "assign"
-            elif isinstance(node, cst.FunctionDef):
+            elif t is cst.FunctionDef:
                 self.functions.append(node)
                 self.by_name.setdefault(node.name.value, []).append(node)
-            elif isinstance(node, cst.Param):
+            elif t is cst.Param:
                 self.params.append(node)
-            elif isinstance(node, (cst.While, cst.For)):
+            elif t is cst.While or t is cst.For:
                 self.loops.append(node)
-            elif isinstance(node, cst.If) and is_main_guard(node):
-                self.main_guards.add(id(node))
-            elif isinstance(node, (cst.Import, cst.ImportFrom)):
-                _add_import(self.imports, node)
+            elif t is cst.If:
+                if is_main_guard(node):
+                    self.main_guards.add(id(node))
+            elif t is cst.Import or t is cst.ImportFrom:
+                self.imports.add(node)
             if kind is not None:
                 scopes[id(node)] = scope
-                by_scope.setdefault((kind, id(scope)), []).append(node)
-            if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+                key = (kind, id(scope))
+                found = by_scope.get(key)
+                if found is None:
+                    by_scope[key] = [node]
+                else:
+                    found.append(node)
+            if t is cst.FunctionDef or t is cst.Lambda:
                 child_scope = child_owner = node
-            elif isinstance(node, cst.ClassDef):
+            elif t is cst.ClassDef:
                 child_scope, child_owner = scope, node
             else:
                 child_scope, child_owner = scope, owner
-            children = kids(node)
-            for child in children:
-                parents[id(child)] = node
-            stack.extend((child, child_scope, child_owner) for child in reversed(children))
-        for stmt in self.assign_statements:
+            children = child_nodes(node)
+            if children:
+                for child in children:
+                    parents[id(child)] = node
+                children.reverse()
+                stack.extend((child, child_scope, child_owner) for child in children)
+        for stmt in assigns:
             if isinstance(stmt, cst.Assign) and isinstance(stmt.value, cst.Lambda):
                 for target in stmt.targets:
                     if isinstance(target.target, cst.Name):
                         self.lambdas[target.target.value] = stmt.value
 
     # -- structure ---------------------------------------------------------------------
-    def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
-        return self.parents.get(id(node))
-
-    def ancestors(self, node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-        parents = self.parents
-        current = parents.get(id(node))
-        while current is not None:
-            yield current
-            current = parents.get(id(current))
-
     def in_scope(self, kind: str, scope: cst.CSTNode) -> list[cst.CSTNode]:
         """The calls / dicts / strings / assignments directly in ``scope``."""
         return self._by_scope.get((kind, id(scope)), [])
@@ -280,22 +165,13 @@ class ModuleIndex:
         known = self.scopes.get(id(node))
         if known is not None:
             return known
-        for anc in self.ancestors(node):
-            if isinstance(anc, SCOPE_NODES):
-                return anc
-        return self.module
+        return self.enclosing(node, SCOPE_NODES) or self.module
 
     def function_of(self, node: cst.CSTNode) -> cst.FunctionDef | None:
-        for anc in self.ancestors(node):
-            if isinstance(anc, cst.FunctionDef):
-                return anc
-        return None
+        return self.enclosing(node, cst.FunctionDef)
 
     def class_of(self, node: cst.CSTNode) -> cst.ClassDef | None:
-        for anc in self.ancestors(node):
-            if isinstance(anc, cst.ClassDef):
-                return anc
-        return None
+        return self.enclosing(node, cst.ClassDef)
 
     def in_main_guard(self, node: cst.CSTNode) -> bool:
         if not self.main_guards:
@@ -389,27 +265,6 @@ class ModuleIndex:
         return found[0] if found else None
 
 
-def _add_import(imports: Imports, node: cst.Import | cst.ImportFrom) -> None:
-    """The same aliases as analysis.collect_imports, gathered during the index walk."""
-    if isinstance(node, cst.Import):
-        for alias in node.names:
-            full = dotted_name(alias.name) or ""
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                imports.aliases[alias.asname.name.value] = full
-            else:
-                head = full.split(".")[0]
-                imports.aliases.setdefault(head, head)
-                imports.aliases[full] = full
-        return
-    if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
-        return
-    base = dotted_name(node.module) or ""
-    for alias in node.names:
-        name = dotted_name(alias.name) or ""
-        local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
-        imports.aliases[local] = f"{base}.{name}"
-
-
 def _targets(stmt: cst.CSTNode) -> Iterator[tuple[cst.CSTNode, cst.BaseExpression]]:
     if isinstance(stmt, cst.Assign):
         for target in stmt.targets:
@@ -431,35 +286,17 @@ def _targets(stmt: cst.CSTNode) -> Iterator[tuple[cst.CSTNode, cst.BaseExpressio
         yield stmt.target, stmt.value
 
 
-_LOCAL = threading.local()
-
-
+@per_module
 def module_index(module: cst.Module) -> ModuleIndex:
-    """The index of ``module`` (built once, shared by every rule of the three families:
-    the engine visits one module with every rule before it parses the next)."""
-    cached = getattr(_LOCAL, "index", None)
-    if cached is not None and cached.module is module:
-        return cached
-    idx = ModuleIndex(module)
-    _LOCAL.index = idx
-    return idx
-
-
-def text_of(node: cst.CSTNode | None) -> str | None:
-    """String text with f-string holes as ``{}`` (see analysis.string_prefix_text)."""
-    return string_prefix_text(node)
+    """The index of ``module``, shared by every rule of the three families."""
+    return ModuleIndex(module)
 
 
 def names_in(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """Every Name and Attribute read under ``node`` (not descending into nested functions)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, (cst.Name, cst.Attribute)):
+    for current in walk(node, prune=(cst.FunctionDef, cst.Lambda)):
+        if type(current) is cst.Name or type(current) is cst.Attribute:
             yield current
-        if isinstance(current, (cst.FunctionDef, cst.Lambda)) and current is not node:
-            continue
-        stack.extend(kids(current))
 
 
 def replace_number(node: cst.CSTNode, value: float | int) -> cst.CSTNode:

@@ -17,7 +17,6 @@ helper return values and, for parameters, the arguments the module's own call si
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Sequence
@@ -26,7 +25,8 @@ import libcst as cst
 
 from pytest_bybit.facts import ALL_REST_HOSTS, ALL_STREAM_HOSTS
 
-from ..analysis import Imports, dotted_name, number_value, string_value
+from ..analysis import Imports, collect_imports, dotted_name, number_value, per_module, string_value
+from ..syntax import child_nodes, frame_nodes
 
 # --------------------------------------------------------------------------------------
 # vocabulary
@@ -129,59 +129,10 @@ def foreign_url(text: str) -> bool:
 # --------------------------------------------------------------------------------------
 # small structural helpers
 
-_FIELD_CACHE: dict[type, tuple[str, ...]] = {}
-_SKIPPED_FIELDS = (
-    "whitespace", "lpar", "rpar", "comma", "semicolon", "leading_lines", "lines_after_decorators",
-    "trailing_whitespace", "newline", "header", "footer", "equal", "dot", "lbracket", "rbracket",
-    "lbrace", "rbrace", "colon", "first_colon", "second_colon", "encoding", "default_",
-    "has_trailing_newline", "indent", "empty_lines", "quote", "prefix", "asynchronous",
-)
-
-
-def children(node: cst.CSTNode) -> list[cst.CSTNode]:
-    """The syntactic children of a node, without whitespace / punctuation nodes.
-
-    LibCST's ``.children`` runs a visitor per call; rules walking whole functions many
-    times need something cheaper.
-    """
-    names = _FIELD_CACHE.get(type(node))
-    if names is None:
-        names = tuple(
-            f.name for f in dataclasses.fields(node) if not f.name.startswith(_SKIPPED_FIELDS)
-        )
-        _FIELD_CACHE[type(node)] = names
-    out: list[cst.CSTNode] = []
-    for name in names:
-        value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            out.append(value)
-        elif isinstance(value, (list, tuple)):
-            out.extend(v for v in value if isinstance(v, cst.CSTNode))
-    return out
-
-
-
-def own_nodes(root: cst.CSTNode, *, lambdas: bool = True) -> Iterator[cst.CSTNode]:
-    """Every node under ``root`` that runs in root's own frame (nested defs/classes excluded)."""
-    stack: list[cst.CSTNode] = list(reversed(children(root))) if isinstance(
-        root, (cst.FunctionDef, cst.Module, cst.ClassDef)
-    ) else [root]
-    if isinstance(root, cst.FunctionDef):
-        stack = [root.body]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-            continue
-        if not lambdas and isinstance(node, cst.Lambda):
-            continue
-        yield node
-        stack.extend(reversed(children(node)))
-
-
 def contains_any(root: cst.CSTNode, ids: set[int]) -> bool:
     if not ids:
         return False
-    return any(id(n) in ids for n in own_nodes(root))
+    return any(id(n) in ids for n in frame_nodes(root))
 
 
 def simple_statements(stmt: cst.CSTNode) -> list[cst.BaseSmallStatement]:
@@ -211,7 +162,7 @@ def always_exits(stmts: Sequence[cst.BaseStatement]) -> bool:
 
 def block_has(stmts: Sequence[cst.BaseStatement], kinds: tuple[type, ...]) -> bool:
     for stmt in stmts:
-        for node in own_nodes(stmt, lambdas=False):
+        for node in frame_nodes(stmt, lambdas=False):
             if isinstance(node, kinds):
                 return True
     return False
@@ -219,7 +170,7 @@ def block_has(stmts: Sequence[cst.BaseStatement], kinds: tuple[type, ...]) -> bo
 
 def names_in(node: cst.CSTNode) -> set[str]:
     out: set[str] = set()
-    for n in own_nodes(node):
+    for n in frame_nodes(node):
         if isinstance(n, (cst.Name, cst.Attribute)):
             d = dotted_name(n)
             if d:
@@ -327,6 +278,12 @@ class Func:
     def is_module(self) -> bool:
         return isinstance(self.node, cst.Module)
 
+    def returned_values(self) -> list[cst.BaseExpression]:
+        """What the function's own ``return`` statements return, in source order."""
+        if self.is_module:
+            return []
+        return [e.node.value for e in self.events if isinstance(e.node, cst.Return) and e.node.value is not None]
+
     def __hash__(self) -> int:  # identity
         return id(self)
 
@@ -362,7 +319,7 @@ class Model:
         self.bybit_evidence = (
             "bybit" in low or "bytick" in low or "/v5/" in low or "x-bapi" in low
         )
-        self.imports: Imports = fast_imports(module)
+        self.imports: Imports = collect_imports(module)
         self.funcs: list[Func] = []
         self.by_name: dict[str, list[Func]] = {}  # bare name -> funcs (methods and functions)
         self.top_level: dict[str, Func] = {}
@@ -467,15 +424,16 @@ class Model:
 
     @staticmethod
     def _nested_defs(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
-        stack = list(reversed(children(root)))
+        stack = list(reversed(child_nodes(root)))
         while stack:
             node = stack.pop()
-            if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            kind = type(node)
+            if kind is cst.FunctionDef or kind is cst.ClassDef:
                 yield node
                 continue
-            if isinstance(node, cst.BaseExpression):
+            if cst.BaseExpression in kind.__mro__:  # isinstance on LibCST's ABCs is slow
                 continue  # defs are statements
-            stack.extend(reversed(children(node)))
+            stack.extend(reversed(child_nodes(node)))
 
     def _add_func(self, func: Func) -> None:
         self.funcs.append(func)
@@ -601,7 +559,7 @@ class Model:
             elif t is cst.Arg:
                 if node.keyword is not None:
                     func.kw_names.add(node.keyword.value)
-            for child in children(node):
+            for child in child_nodes(node):
                 visit(child, frames)
 
         root = func.node
@@ -701,7 +659,7 @@ class Model:
             if isinstance(callee, (cst.Name, cst.Attribute)):
                 out: set[str] = set()
                 for target in self._funcs_named_for(callee, func):
-                    for value in _returned(target):
+                    for value in target.returned_values():
                         out |= self._ctor_kinds(value, target, depth + 1)
                 return out
             return set()
@@ -1039,7 +997,7 @@ class Model:
             if isinstance(node, (cst.Name, cst.Attribute)):
                 d = dotted_name(node)
                 if d is None:
-                    stack.extend(children(node))
+                    stack.extend(child_nodes(node))
                     continue
                 if d in ("self", "cls", "None", "True", "False"):
                     continue
@@ -1081,7 +1039,7 @@ class Model:
             if isinstance(node, cst.Call):
                 targets = self._funcs_named_for(node.func, func) if depth < 3 else []
                 for target in targets:
-                    for value in _returned(target):
+                    for value in target.returned_values():
                         s, u, _ = self.reach(value, target, depth + 1)
                         strings |= s
                         unresolved = unresolved or u
@@ -1092,7 +1050,7 @@ class Model:
                 for arg in node.args:
                     stack.append(arg.value)
                 continue
-            stack.extend(children(node))
+            stack.extend(child_nodes(node))
         result = (frozenset(strings), unresolved, frozenset(params))
         self._reach_cache[key] = result
         return result
@@ -1180,26 +1138,10 @@ class Model:
             yield from targets
 
     def transitive_callees(self, roots: Iterable[Func]) -> set[Func]:
-        seen: set[Func] = set()
-        stack = list(roots)
-        while stack:
-            f = stack.pop()
-            if f in seen:
-                continue
-            seen.add(f)
-            stack.extend(self.callees(f))
-        return seen
+        return _closure(roots, self.callees)
 
     def transitive_callers(self, roots: Iterable[Func]) -> set[Func]:
-        seen: set[Func] = set()
-        stack = list(roots)
-        while stack:
-            f = stack.pop()
-            if f in seen:
-                continue
-            seen.add(f)
-            stack.extend(c for _, c in self.callers.get(f, []))
-        return seen
+        return _closure(roots, lambda f: (c for _, c in self.callers.get(f, [])))
 
     def enclosing_func_chain(self, func: Func) -> Iterator[Func]:
         while func is not None:
@@ -1262,7 +1204,7 @@ class Model:
                 if q.startswith(RANDOM_MODULES) or (last in RANDOM_FUNCS and self.imports.resolve(last) and (self.imports.resolve(last) or "").startswith("random.")):
                     traits.add("jitter")
                 for target in self._funcs_named_for(node.func, func):
-                    for value in _returned(target):
+                    for value in target.returned_values():
                         traits |= self.delay_traits(value, target, set(target.params), seen, depth + 1)
                     # a helper computing a delay from a header / retry-after
                     if any(RESET_RE.search(s) for s in target.strings):
@@ -1287,7 +1229,7 @@ class Model:
                         traits |= self.delay_traits(value, func, loopvars, seen, depth + 1)
                     if isinstance(node, cst.Attribute):
                         continue
-            stack.extend(children(node))
+            stack.extend(child_nodes(node))
         return traits
 
     # ---- link ids ------------------------------------------------------------------------
@@ -1327,7 +1269,7 @@ class Model:
             if targets:
                 keys, unknown = set(), False
                 for t in targets:
-                    vals = _returned(t)
+                    vals = t.returned_values()
                     if not vals:
                         unknown = True
                     for v in vals:
@@ -1379,7 +1321,7 @@ class Model:
 
     def _subscript_keys(self, name: str, func: Func) -> set[str]:
         out: set[str] = set()
-        for node in own_nodes(func.node):
+        for node in frame_nodes(func.node):
             if isinstance(node, cst.Subscript) and dotted_name(node.value) == name:
                 for el in node.slice:
                     if isinstance(el.slice, cst.Index):
@@ -1436,7 +1378,7 @@ class Model:
                                 if source is None:
                                     self.self_retrying.add(src_func)
                                     continue
-                                for node in own_nodes(value):
+                                for node in frame_nodes(value):
                                     self.retry_call_ids.add(id(node))
                                 if isinstance(value, (cst.Name, cst.Attribute)):
                                     roots.update(self._funcs_named_for(value, src_func))
@@ -1477,7 +1419,7 @@ class Model:
         if isinstance(expr, cst.Call):
             out = []
             for g in self._funcs_named_for(expr.func, func.parent or self.funcs[0]):
-                for value in _returned(g):
+                for value in g.returned_values():
                     if isinstance(value, cst.Name):
                         out += [h for h in self.by_name.get(value.value, []) if h.parent is g]
             return out
@@ -1502,7 +1444,7 @@ class Model:
         if depth > 2:
             return False
         if isinstance(value, cst.Lambda):
-            ids = {id(n) for n in own_nodes(value.body)}
+            ids = {id(n) for n in frame_nodes(value.body)}
             return any(id(r.node) in ids and self.is_api_ref(r, func) for r in func.calls)
         if isinstance(value, cst.Call):
             q = self.qual(value.func) or ""
@@ -1754,7 +1696,7 @@ class Model:
         out: set[str] = set()
         if isinstance(loop, cst.For):
             out |= names_in(loop.target)
-        for node in own_nodes(loop.body):
+        for node in frame_nodes(loop.body):
             targets: list[cst.CSTNode] = []
             if isinstance(node, cst.Assign):
                 targets = [t.target for t in node.targets]
@@ -1787,7 +1729,7 @@ class Model:
 
     def _counters(self, loop: cst.CSTNode) -> set[str]:
         out: set[str] = set()
-        for node in own_nodes(loop.body):
+        for node in frame_nodes(loop.body):
             if isinstance(node, cst.AugAssign) and isinstance(node.operator, (cst.AddAssign, cst.SubtractAssign)):
                 d = dotted_name(node.target)
                 if d:
@@ -1809,7 +1751,7 @@ class Model:
         if not forever:
             return True
         counters = self._counters(loop)
-        for node in own_nodes(loop.body):
+        for node in frame_nodes(loop.body):
             if isinstance(node, cst.If) and block_has(list(node.body.body), (cst.Raise, cst.Return, cst.Break)):
                 if self._cap_test(node.test, counters):
                     return True
@@ -1818,7 +1760,7 @@ class Model:
         return False
 
     def _cap_test(self, test: cst.CSTNode, counters: set[str]) -> bool:
-        for node in own_nodes(test):
+        for node in frame_nodes(test):
             if isinstance(node, cst.Comparison) and any(
                 isinstance(c.operator, (cst.LessThan, cst.LessThanEqual, cst.GreaterThan, cst.GreaterThanEqual, cst.Equal))
                 for c in node.comparisons
@@ -1826,7 +1768,7 @@ class Model:
                 names = names_in(node)
                 if names & counters or any(CAP_NAME_RE.search(n.rsplit(".", 1)[-1]) for n in names):
                     return True
-                for sub in own_nodes(node):
+                for sub in frame_nodes(node):
                     if isinstance(sub, cst.Call) and ((self.qual(sub.func) or "") in TIME_FUNCS or (self.qual(sub.func) or "").endswith((".time", ".monotonic"))):
                         return True
         return False
@@ -1868,7 +1810,7 @@ class Model:
                 continue
             counters: set[str] = set()
             for a in ref.args:
-                for node in own_nodes(a.value):
+                for node in frame_nodes(a.value):
                     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Subtract)):
                         counters |= names_in(node) & set(func.params)
                 if a.keyword is not None and COUNTER_RE.search(a.keyword.value):
@@ -1876,11 +1818,11 @@ class Model:
                 counters |= {p for p in names_in(a.value) & set(func.params) if COUNTER_RE.search(p)}
             bounded = False
             guard_ifs = {id(f.node) for f in frames if f.kind in ("if", "else")}
-            for node in own_nodes(func.node):
+            for node in frame_nodes(func.node):
                 if not isinstance(node, cst.If):
                     continue
                 if not any(
-                    isinstance(c, cst.Comparison) and names_in(c) & counters for c in own_nodes(node.test)
+                    isinstance(c, cst.Comparison) and names_in(c) & counters for c in frame_nodes(node.test)
                 ):
                     continue
                 if id(node) in guard_ifs or block_has(list(node.body.body), (cst.Raise, cst.Return)):
@@ -1936,6 +1878,19 @@ class Model:
         self.retrying_senders = retrying
 
 
+def _closure(roots: Iterable[Func], step) -> set[Func]:
+    """The roots and every function reached from them by ``step`` (callees or callers)."""
+    seen: set[Func] = set()
+    stack = list(roots)
+    while stack:
+        f = stack.pop()
+        if f in seen:
+            continue
+        seen.add(f)
+        stack.extend(step(f))
+    return seen
+
+
 def verdict(traits_list: list[set[str]]) -> Delay:
     """How a retry waits, from the traits of each sleep on its path."""
     if not traits_list:
@@ -1954,50 +1909,8 @@ def verdict(traits_list: list[set[str]]) -> Delay:
 # helpers on nodes
 
 
-def fast_imports(module: cst.Module) -> Imports:
-    """``analysis.collect_imports`` without a full-tree visitor: imports are statements."""
-    imports = Imports()
-    aliases = imports.aliases
-    stack: list[cst.CSTNode] = list(reversed(module.body))
-    while stack:
-        node = stack.pop()
-        t = type(node)
-        if t is cst.SimpleStatementLine:
-            for small in node.body:
-                if type(small) is cst.Import:
-                    for alias in small.names:
-                        full = dotted_name(alias.name) or ""
-                        if alias.asname is not None and type(alias.asname.name) is cst.Name:
-                            aliases[alias.asname.name.value] = full
-                        else:
-                            aliases.setdefault(full.split(".")[0], full.split(".")[0])
-                            aliases[full] = full
-                elif type(small) is cst.ImportFrom:
-                    if small.relative or small.module is None or type(small.names) is cst.ImportStar:
-                        continue
-                    base = dotted_name(small.module) or ""
-                    for alias in small.names:
-                        name = dotted_name(alias.name) or ""
-                        local = (
-                            alias.asname.name.value
-                            if alias.asname is not None and type(alias.asname.name) is cst.Name
-                            else name
-                        )
-                        aliases[local] = f"{base}.{name}"
-            continue
-        if isinstance(node, cst.BaseCompoundStatement) or t in (cst.IndentedBlock, cst.Else, cst.ExceptHandler, cst.Finally):
-            stack.extend(reversed(children(node)))
-    return imports
-
-
-def _returned(func: Func) -> list[cst.BaseExpression]:
-    if func.is_module:
-        return []
-    return [e.node.value for e in func.events if isinstance(e.node, cst.Return) and e.node.value is not None]
-
-
 def _self_referential(value: cst.CSTNode, name: str, op: type) -> bool:
-    for node in own_nodes(value):
+    for node in frame_nodes(value):
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, op):
             for side in (node.left, node.right):
                 if dotted_name(side) == name:
@@ -2079,7 +1992,7 @@ def frame_polarity(frame: "Frame") -> str | None:
 
 def status_mention(node: cst.CSTNode) -> bool:
     """Whether a test looks at a response's status: retCode, HTTP status, a rate-limit code."""
-    for n in own_nodes(node):
+    for n in frame_nodes(node):
         if isinstance(n, cst.SimpleString):
             v = (string_value(n) or "").lower()
             if v in ("retcode", "ret_code", "status", "status_code") or v in {str(i) for i in STATUS_INTS}:
@@ -2099,9 +2012,6 @@ def status_mention(node: cst.CSTNode) -> bool:
 # --------------------------------------------------------------------------------------
 # one model per module, shared by all BYB2xx rules of a run
 
-_LAST: list[tuple[cst.Module, str, Model]] = []
-
-
 class _EmptyModel(Model):
     """What the rules see when a module defeats the analysis (they report nothing)."""
 
@@ -2117,13 +2027,12 @@ class _EmptyModel(Model):
         self.api_callable_params, self.retried_params, self.callable_sources = set(), set(), {}
 
 
+@per_module
 def model_for(module: cst.Module, source: str) -> Model:
-    if _LAST and _LAST[0][0] is module and _LAST[0][1] is source:
-        return _LAST[0][2]
+    """The module's model, shared by every BYB2xx rule."""
     try:
         model = Model(module, source)
         model.analyze_retries()
     except RecursionError:  # pathological nesting: better silent than a crashed run
         model = _EmptyModel(module, source)
-    _LAST[:] = [(module, source, model)]
     return model

@@ -7,22 +7,28 @@ function), module constants, and the ``return`` values of small helpers in the s
 (``def calc_qty(...)``, ``self._qty(...)``). Nothing is guessed from names: an unknown value
 (a parameter, a response field) stays unknown and is never reported.
 
-Not public API: the leading underscore keeps this module out of rule discovery. Parts of it
-(``Flow.reaching``, the scope map) are general enough to move to ``lint_rules.analysis``.
+The facts all of this reads (imports, functions and classes, every binding of every
+scope, the source order of the nodes) come from one walk over the module, shared by the
+BYB1xx rules of a run (``flow_facts``); each rule keeps its own ``Flow`` on top of them,
+so what one rule asks never changes what another is told.
+
+Not public API: the leading underscore keeps this module out of rule discovery.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
 
 import libcst as cst
-from libcst.metadata import CodeRange
 
-from ..analysis import Imports, call_name, collect_imports, dotted_name, returned_values, string_value
+from ..analysis import Imports, call_name, dotted_name, per_module, returned_values, string_value
+from ..syntax import child_nodes
 
 Scope = cst.CSTNode  # a FunctionDef or the Module
-Pos = tuple[int, int]
+#: Where a node stands in the source: its index in a pre-order walk of the module. A
+#: binding is visible from the index just past its statement's last node, so comparing
+#: these orders uses and bindings as their line and column would, without computing any.
+Pos = int
 
 
 @dataclass(frozen=True)
@@ -55,20 +61,16 @@ class Binding:
     end: Pos  # the value is visible to uses starting at or after this position
     value: cst.BaseExpression | None  # None: bound by something we do not follow (for, with, import)
     op: cst.BaseAugOp | None = None  # for ``x += v``
-    start: Pos = (0, 0)
+    start: Pos = 0
 
 
-class _Binder(cst.CSTVisitor):
+class _Binder:
     """Every binding of each name (dotted for ``self.x``) in one scope, nested scopes excluded."""
 
-    def __init__(self, pos: Callable[[cst.CSTNode], CodeRange]) -> None:
-        self.pos = pos
+    def __init__(self, facts: "FlowFacts") -> None:
+        self.facts = facts
         self.binds: dict[str, list[Binding]] = {}
         self.globals: set[str] = set()
-
-    def _at(self, node: cst.CSTNode) -> tuple[Pos, Pos]:
-        rng = self.pos(node)
-        return (rng.start.line, rng.start.column), (rng.end.line, rng.end.column)
 
     def _bind(self, target: cst.CSTNode, value: cst.BaseExpression | None, stmt: cst.CSTNode) -> None:
         if isinstance(target, (cst.Tuple, cst.List)):
@@ -89,107 +91,88 @@ class _Binder(cst.CSTVisitor):
         name = dotted_name(target)
         if name is None:
             return
-        start, end = self._at(stmt)
-        self.binds.setdefault(name, []).append(Binding(end=end, value=value, start=start))
+        self.binds.setdefault(name, []).append(self.facts.placed(Binding(end=0, value=value), stmt))
 
     # nested scopes bind for themselves (their names still shadow: record them as opaque)
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+    def bind_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._bind(node.name, None, node)
-        return False
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+    def bind_ClassDef(self, node: cst.ClassDef) -> None:
         self._bind(node.name, None, node)
-        return False
 
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-    def visit_ListComp(self, node: cst.ListComp) -> bool:
-        return False
-
-    def visit_SetComp(self, node: cst.SetComp) -> bool:
-        return False
-
-    def visit_DictComp(self, node: cst.DictComp) -> bool:
-        return False
-
-    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> bool:
-        return False
-
-    def visit_Assign(self, node: cst.Assign) -> None:
+    def bind_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             self._bind(target.target, node.value, node)
 
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+    def bind_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
             self._bind(node.target, node.value, node)
 
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+    def bind_AugAssign(self, node: cst.AugAssign) -> None:
         name = dotted_name(node.target)
         if name is not None:
-            start, end = self._at(node)
-            self.binds.setdefault(name, []).append(Binding(end=end, value=node.value, op=node.operator, start=start))
+            self.binds.setdefault(name, []).append(
+                self.facts.placed(Binding(end=0, value=node.value, op=node.operator), node)
+            )
 
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+    def bind_NamedExpr(self, node: cst.NamedExpr) -> None:
         self._bind(node.target, node.value, node)
 
-    def visit_For(self, node: cst.For) -> None:
+    def bind_For(self, node: cst.For) -> None:
         self._bind(node.target, None, node.target)
 
-    def visit_WithItem(self, node: cst.WithItem) -> None:
+    def bind_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
             self._bind(node.asname.name, None, node.asname)
 
-    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+    def bind_ExceptHandler(self, node: cst.ExceptHandler) -> None:
         if node.name is not None:
             self._bind(node.name.name, None, node.name)
 
-    def visit_Import(self, node: cst.Import) -> None:
+    def bind_Import(self, node: cst.Import) -> None:
         for alias in node.names:
             target = alias.asname.name if alias.asname else alias.name
             while isinstance(target, cst.Attribute):
                 target = target.value
             self._bind(target, None, node)
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+    def bind_ImportFrom(self, node: cst.ImportFrom) -> None:
         if isinstance(node.names, cst.ImportStar):
             return
         for alias in node.names:
             self._bind(alias.asname.name if alias.asname else alias.name, None, node)
 
-    def visit_Global(self, node: cst.Global) -> None:
+    def bind_Global(self, node: cst.Global) -> None:
         for item in node.names:
             self.globals.add(item.name.value)
 
-    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
-        for item in node.names:
-            self.globals.add(item.name.value)
+    bind_Nonlocal = bind_Global
 
 
-class _ScopeMap(cst.CSTVisitor):
+_BINDERS = {
+    cls: getattr(_Binder, f"bind_{cls.__name__}")
+    for cls in (
+        cst.Assign, cst.AnnAssign, cst.AugAssign, cst.NamedExpr, cst.For, cst.WithItem,
+        cst.ExceptHandler, cst.Import, cst.ImportFrom, cst.Global, cst.Nonlocal,
+    )
+}
+
+
+class _ScopeMap:
     """Functions and classes of a module: parents, owning classes, methods by name."""
 
-    def __init__(self) -> None:
-        self.stack: list[cst.CSTNode] = []
-        self.classes: list[str] = []
+    def __init__(self, module: cst.Module) -> None:
+        self.stack: list[cst.CSTNode] = [module]
         self.parent: dict[int, cst.CSTNode] = {}
         self.owner_class: dict[int, str | None] = {}
         self.module_funcs: dict[str, cst.FunctionDef] = {}
         self.methods: dict[str, dict[str, cst.FunctionDef]] = {}
         self.all_functions: list[cst.FunctionDef] = []
 
-    def visit_Module(self, node: cst.Module) -> None:
+    def enter_class(self, node: cst.ClassDef) -> None:
         self.stack.append(node)
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.classes.append(node.name.value)
-        self.stack.append(node)
-
-    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
-        self.classes.pop()
-        self.stack.pop()
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+    def enter_function(self, node: cst.FunctionDef) -> None:
         container = self.stack[-1]
         # a method's scope parent is the enclosing function or module, not the class
         scope_parent = next(s for s in reversed(self.stack) if not isinstance(s, cst.ClassDef))
@@ -205,8 +188,99 @@ class _ScopeMap(cst.CSTVisitor):
                 self.module_funcs.setdefault(node.name.value, node)
         self.stack.append(node)
 
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+    def leave(self) -> None:
         self.stack.pop()
+
+
+class FlowFacts:
+    """What one walk over a module tells: imports, functions and classes, the bindings of
+    every scope (the module, each function and each class), and the source order of nodes.
+
+    Statements bind in the function, class or module that holds them; names bound in a
+    lambda or comprehension count as their enclosing function's.
+    """
+
+    def __init__(self, module: cst.Module) -> None:
+        self.module = module
+        self.imports = Imports()
+        self.scopes = _ScopeMap(module)
+        self.binders: dict[int, _Binder] = {}
+        self.order: dict[int, int] = {}  # id(node) -> pre-order index
+        self._returns: dict[int, list[cst.BaseExpression]] = {}
+        self._unplaced: list[tuple[Binding, cst.CSTNode]] = []
+        self._walk(module)
+        for binding, stmt in self._unplaced:  # the walk has numbered every node now
+            binding.start, binding.end = self.start(stmt), self.end(stmt)
+        del self._unplaced
+
+    def placed(self, binding: Binding, stmt: cst.CSTNode) -> Binding:
+        """``binding``, to be given the place of ``stmt`` once the walk has numbered it."""
+        self._unplaced.append((binding, stmt))
+        return binding
+
+    def binder(self, scope: cst.CSTNode) -> _Binder:
+        found = self.binders.get(id(scope))
+        if found is None:
+            found = self.binders[id(scope)] = _Binder(self)
+        return found
+
+    def _walk(self, module: cst.Module) -> None:
+        order, scopes, binder = self.order, self.scopes, self.binder
+        binding_scopes: list[cst.CSTNode] = [module]
+        index = 0
+        stack: list[cst.CSTNode | None] = [module]
+        while stack:
+            node = stack.pop()
+            if node is None:  # leaving a function or class
+                binding_scopes.pop()
+                scopes.leave()
+                continue
+            order[id(node)] = index
+            index += 1
+            kind = type(node)
+            bind = _BINDERS.get(kind)
+            if bind is not None:
+                if kind is cst.Import or kind is cst.ImportFrom:
+                    self.imports.add(node)
+                bind(binder(binding_scopes[-1]), node)
+            elif kind is cst.FunctionDef or kind is cst.ClassDef:
+                owner = binder(binding_scopes[-1])
+                if kind is cst.FunctionDef:
+                    owner.bind_FunctionDef(node)
+                    scopes.enter_function(node)
+                else:
+                    owner.bind_ClassDef(node)
+                    scopes.enter_class(node)
+                binding_scopes.append(node)
+                stack.append(None)
+            children = child_nodes(node)
+            if children:
+                children.reverse()
+                stack.extend(children)
+
+    def start(self, node: cst.CSTNode) -> Pos:
+        return self.order[id(node)]
+
+    def end(self, node: cst.CSTNode) -> Pos:
+        """Just past the node's last descendant: where a binding it makes becomes visible."""
+        last = node
+        while True:
+            children = child_nodes(last)
+            if not children:
+                return self.order[id(last)] + 1
+            last = children[-1]
+
+    def returned(self, func: cst.FunctionDef) -> list[cst.BaseExpression]:
+        cached = self._returns.get(id(func))
+        if cached is None:
+            cached = self._returns[id(func)] = returned_values(func)
+        return cached
+
+
+@per_module
+def flow_facts(module: cst.Module) -> FlowFacts:
+    """The module's facts, shared by the BYB1xx rules of a run."""
+    return FlowFacts(module)
 
 
 def param_names(func: cst.FunctionDef) -> dict[str, cst.Param]:
@@ -228,31 +302,15 @@ def positional_params(func: cst.FunctionDef, is_method: bool) -> list[str]:
 
 
 class Flow:
-    """Per-module value-flow facts, computed lazily and cached."""
+    """One rule's value-flow answers over a module's facts, computed lazily and cached."""
 
-    def __init__(
-        self,
-        module: cst.Module,
-        pos: Callable[[cst.CSTNode], CodeRange],
-        imports: Imports | None = None,
-        scopes: "_ScopeMap | None" = None,
-    ) -> None:
-        """With ``imports`` and ``scopes`` given, the caller fills them, and every scope's
-        bindings (``binder_for``), during the one visit the engine makes (see
-        ``precision._PrecisionRule``): that saves walking the whole tree again."""
-        self.module = module
-        self.pos = pos
-        self.imports: Imports = imports if imports is not None else collect_imports(module)
-        if scopes is None:
-            scopes = _ScopeMap()
-            module.visit(scopes)
-        self.scopes = scopes
-        #: True when the caller records every binding while it visits (``binder_for``)
-        self.prefilled = imports is not None
-        self._binds: dict[int, _Binder] = {}
+    def __init__(self, facts: FlowFacts) -> None:
+        self.facts = facts
+        self.module = facts.module
+        self.imports: Imports = facts.imports
+        self.scopes = facts.scopes
         self._kinds: dict[int, Kind] = {}
         self._in_progress: set[int] = set()
-        self._returns: dict[int, list[cst.BaseExpression]] = {}
 
     @property
     def uses_decimal(self) -> bool:
@@ -260,27 +318,8 @@ class Flow:
         return self.imports.uses("decimal")
 
     # -- scopes and bindings -----------------------------------------------------------
-    def binder_for(self, scope: cst.CSTNode) -> _Binder:
-        """The (possibly still filling) binder of a scope, for callers that visit the tree
-        themselves and feed each binding statement to it."""
-        cached = self._binds.get(id(scope))
-        if cached is None:
-            cached = self._binds[id(scope)] = _Binder(self.pos)
-        return cached
-
     def binder(self, scope: Scope) -> _Binder:
-        if self.prefilled:
-            return self.binder_for(scope)
-        cached = self._binds.get(id(scope))
-        if cached is None:
-            cached = _Binder(self.pos)
-            if isinstance(scope, cst.FunctionDef):
-                scope.body.visit(cached)
-            else:
-                for stmt in scope.children:
-                    stmt.visit(cached)
-            self._binds[id(scope)] = cached
-        return cached
+        return self.facts.binder(scope)
 
     def parent_scope(self, scope: Scope) -> Scope | None:
         if isinstance(scope, cst.Module):
@@ -293,8 +332,7 @@ class Flow:
         return None
 
     def start(self, node: cst.CSTNode) -> Pos:
-        rng = self.pos(node)
-        return (rng.start.line, rng.start.column)
+        return self.facts.start(node)
 
     def reaching(self, name: str, scope: Scope, at: Pos | None) -> tuple[Scope, Binding] | None:
         """The binding of ``name`` visible at ``at`` (None: any time later, e.g. from a
@@ -315,7 +353,7 @@ class Flow:
                     return current, max(before, key=lambda b: b.end)
                 if isinstance(current, cst.FunctionDef) and head in param_names(current):
                     return None
-                return current, Binding(end=(0, 0), value=None)  # bound only later: unknown
+                return current, Binding(end=0, value=None)  # bound only later: unknown
             if isinstance(current, cst.FunctionDef) and head in param_names(current):
                 return None
             current, at = self.parent_scope(current), None
@@ -345,10 +383,7 @@ class Flow:
         return None
 
     def returned(self, func: cst.FunctionDef) -> list[cst.BaseExpression]:
-        cached = self._returns.get(id(func))
-        if cached is None:
-            cached = self._returns[id(func)] = returned_values(func)
-        return cached
+        return self.facts.returned(func)
 
     # -- kinds -------------------------------------------------------------------------
     def is_decimal_ctor(self, call: cst.Call) -> bool:
@@ -601,11 +636,13 @@ __all__ = [
     "Binding",
     "DECIMAL",
     "Flow",
+    "FlowFacts",
     "INT",
     "Kind",
     "STR",
     "UNKNOWN",
     "float_literal_text",
+    "flow_facts",
     "param_names",
     "positional_params",
     "string_value",

@@ -10,21 +10,21 @@ import libcst as cst
 
 from pytest_bybit import facts
 
-from ..analysis import dotted_name, keyword, last_attr, string_value
-from ..rule import Invalid, Rule, Valid
-from ._envtimews import (
-    kids,
+from ..analysis import (
     STRING_NODES,
-    ModuleIndex,
     bool_value,
-    hosts_in,
+    dotted_name,
     ident,
     is_log_call,
-    module_index,
-    names_in,
-    norm,
-    text_of,
+    keyword,
+    last_attr,
+    string_prefix_text,
+    string_value,
+    subscript_key,
 )
+from ..rule import Invalid, Rule, Valid
+from ..syntax import child_nodes, walk
+from ._envtimews import ModuleIndex, hosts_in, module_index, names_in, norm
 
 # --------------------------------------------------------------------------------------
 # BYB301
@@ -51,16 +51,12 @@ def _envs(idx: ModuleIndex, node: cst.CSTNode, cache: dict[int, frozenset[str]])
     found = cache.get(key)
     if found is None:
         envs = set()
-        stack = [node]
-        while stack:
-            current = stack.pop()
+        for current in walk(node, prune=STRING_NODES):
             if isinstance(current, STRING_NODES):
-                for host in hosts_in(text_of(current)):
+                for host in hosts_in(string_prefix_text(current)):
                     env = facts.host_environment(host)
                     if env:
                         envs.add(env)
-                continue
-            stack.extend(kids(current))
         found = cache[key] = frozenset(envs)
     return found
 
@@ -187,7 +183,7 @@ class HardcodedEnvironment(Rule):
     # -- hosts ---------------------------------------------------------------------------
     def _check_hosts(self, idx: ModuleIndex) -> None:
         cache: dict[int, frozenset[str]] = {}
-        candidates = [s for s in idx.strings if hosts_in(text_of(s))]
+        candidates = [s for s in idx.strings if hosts_in(string_prefix_text(s))]
         if not candidates:
             return
         table_names = self._environment_tables(idx, candidates, cache)
@@ -560,13 +556,10 @@ class HardcodedEnvironment(Rule):
 
 
 def _walk_expr(node: cst.CSTNode):
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        if isinstance(current, (cst.Lambda, cst.FunctionDef)):
-            continue
-        stack.extend(kids(current))
+    """The nodes of an expression, not entering lambdas (nor the lambda it may be)."""
+    if type(node) is cst.Lambda or type(node) is cst.FunctionDef:
+        return iter((node,))
+    return walk(node, prune=(cst.Lambda, cst.FunctionDef))
 
 
 # --------------------------------------------------------------------------------------
@@ -679,11 +672,7 @@ class HardcodedCredentials(Rule):
             if isinstance(stmt, (cst.Assign, cst.AnnAssign)) and stmt.value is not None:
                 targets = [t.target for t in stmt.targets] if isinstance(stmt, cst.Assign) else [stmt.target]
                 for target in targets:
-                    if isinstance(target, cst.Subscript) and len(target.slice) == 1:
-                        index = target.slice[0].slice
-                        name = string_value(index.value) if isinstance(index, cst.Index) else None
-                    else:
-                        name = ident(target)
+                    name = subscript_key(target) if isinstance(target, cst.Subscript) else ident(target)
                     if is_credential_name(name):
                         check(stmt.value)
         for call in idx.calls:
@@ -941,8 +930,11 @@ class TlsVerificationDisabled(Rule):
         cert_none_dicts: set[int] = set()
         candidates: list[cst.CSTNode] = []
 
-        # CERT_NONE / _create_unverified_context references
-        for name_node in self._references(idx):
+        # CERT_NONE / _create_unverified_context references (a walk of the whole module:
+        # only when the text names one)
+        source = self.context.source
+        referenced = "CERT_NONE" in source or "_create_unverified_context" in source
+        for name_node in self._references(idx) if referenced else ():
             qualified = idx.imports.resolve(dotted_name(name_node)) or dotted_name(name_node) or ""
             tail = qualified.rsplit(".", 1)[-1]
             if not qualified.startswith("ssl.") and not (isinstance(name_node, cst.Attribute) and tail == "_create_unverified_context"):
@@ -1025,7 +1017,7 @@ class TlsVerificationDisabled(Rule):
                 continue
             if isinstance(current, (cst.Import, cst.ImportFrom)):
                 continue
-            stack.extend(kids(current))
+            stack.extend(child_nodes(current))
 
     @staticmethod
     def _decided_by_config(idx: ModuleIndex, node: cst.CSTNode) -> bool:

@@ -19,9 +19,10 @@ import libcst as cst
 
 from pytest_bybit.facts import ORDER_VALUE_FIELDS, PYBIT_ORDER_METHODS
 
-from ..analysis import _ImportCollector, call_name, dict_items, dotted_name, keyword, last_attr, string_value
+from ..analysis import call_name, dict_items, dotted_name, keyword, last_attr, string_value, subscript_key
 from ..rule import Invalid, Rule, Valid
-from ._valueflow import Flow, Scope, _ScopeMap, float_literal_text, param_names, positional_params
+from ..syntax import child_nodes
+from ._valueflow import Flow, Scope, float_literal_text, flow_facts, param_names, positional_params
 
 #: V5 paths (and WS-trade ops) whose payloads carry order values.
 ORDER_PATH_MARKERS = (
@@ -62,82 +63,25 @@ class Site:
 class _PrecisionRule(Rule):
     """Shared scope tracking for the BYB1xx rules (not a rule itself: it has no code).
 
-    The value-flow facts (imports, functions, classes) are gathered during the one visit
-    the engine makes, not by extra walks over the tree; rules therefore decide in
-    ``leave_Module``, when the whole module has been seen."""
+    The value-flow facts (imports, functions, classes, bindings) come from one walk of the
+    module that every BYB1xx rule shares (``flow_facts``); rules collect their candidates
+    during the engine's visit and decide in ``leave_Module``, once the whole module has
+    been seen."""
 
     def visit_Module(self, node: cst.Module) -> None:
-        self._imports = _ImportCollector()
-        self._scope_map = _ScopeMap()
-        self._scope_map.visit_Module(node)
-        self.flow = Flow(node, self.position, imports=self._imports.imports, scopes=self._scope_map)
+        self.flow = Flow(flow_facts(node))
         #: functions and the module: where a name is looked up
         self.scope_stack: list[Scope] = [node]
-        #: the same plus classes: where a statement binds its names
-        self.binding_stack: list[cst.CSTNode] = [node]
 
     @property
     def scope(self) -> Scope:
         return self.scope_stack[-1]
 
-    def _binder(self):
-        return self.flow.binder_for(self.binding_stack[-1])
-
-    def visit_Import(self, node: cst.Import) -> None:
-        self._imports.visit_Import(node)
-        self._binder().visit_Import(node)
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        self._imports.visit_ImportFrom(node)
-        self._binder().visit_ImportFrom(node)
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self._binder().visit_ClassDef(node)
-        self._scope_map.visit_ClassDef(node)
-        self.binding_stack.append(node)
-
-    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
-        self._scope_map.leave_ClassDef(original_node)
-        self.binding_stack.pop()
-
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._binder().visit_FunctionDef(node)
-        self._scope_map.visit_FunctionDef(node)
         self.scope_stack.append(node)
-        self.binding_stack.append(node)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self._scope_map.leave_FunctionDef(original_node)
         self.scope_stack.pop()
-        self.binding_stack.pop()
-
-    # every statement that binds a name, recorded in the scope it binds in
-    def visit_Assign(self, node: cst.Assign) -> None:
-        self._binder().visit_Assign(node)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._binder().visit_AnnAssign(node)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self._binder().visit_AugAssign(node)
-
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self._binder().visit_NamedExpr(node)
-
-    def visit_For(self, node: cst.For) -> None:
-        self._binder().visit_For(node)
-
-    def visit_WithItem(self, node: cst.WithItem) -> None:
-        self._binder().visit_WithItem(node)
-
-    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
-        self._binder().visit_ExceptHandler(node)
-
-    def visit_Global(self, node: cst.Global) -> None:
-        self._binder().visit_Global(node)
-
-    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
-        self._binder().visit_Nonlocal(node)
 
 
 class _OrderValueRule(_PrecisionRule):
@@ -166,9 +110,8 @@ class _OrderValueRule(_PrecisionRule):
             self.dicts.append((node, self.scope))
 
     def visit_Assign(self, node: cst.Assign) -> None:
-        super().visit_Assign(node)
         for target in node.targets:
-            if isinstance(target.target, cst.Subscript) and _subscript_key(target.target) in ORDER_VALUE_FIELDS:
+            if isinstance(target.target, cst.Subscript) and subscript_key(target.target) in ORDER_VALUE_FIELDS:
                 self.item_assigns.append((node, self.scope))
 
     # which scopes post orders: an order path in a string, a ccxt raw order method, or an
@@ -307,10 +250,10 @@ class _OrderValueRule(_PrecisionRule):
         for assign, scope in self.item_assigns:
             for target in assign.targets:
                 sub = target.target
-                if isinstance(sub, cst.Subscript) and _subscript_key(sub) in ORDER_VALUE_FIELDS:
+                if isinstance(sub, cst.Subscript) and subscript_key(sub) in ORDER_VALUE_FIELDS:
                     literal = flow.literal_value(sub.value, scope)
                     if literal is not None and (id(literal) in payloads or id(literal) in bound_dicts):
-                        sites.append(Site(_subscript_key(sub) or "", assign.value, assign, scope, direct=True))
+                        sites.append(Site(subscript_key(sub) or "", assign.value, assign, scope, direct=True))
 
         # wrappers: the bot's own function forwarding a parameter straight into an order
         forwarded: dict[int, dict[str, str]] = {}
@@ -362,32 +305,17 @@ class _OrderValueRule(_PrecisionRule):
             self.check_site(site)
 
 
-def _key_text(node: cst.BaseExpression | None) -> str | None:
-    """A dict key's string, fast for the plain ``"qty"`` case (no literal_eval)."""
-    if isinstance(node, cst.SimpleString):
-        raw = node.value
-        if len(raw) >= 2 and raw[0] in "'\"" and raw[-1] == raw[0] and "\\" not in raw and raw[:3] not in ('"""', "'''"):
-            return raw[1:-1]
-    return string_value(node)
-
-
 def _entries(node: cst.Dict | cst.Call) -> list[tuple[str, cst.BaseExpression, cst.CSTNode]]:
     """``(key, value, node to report)`` for a dict literal or a ``dict(key=value)`` call."""
     if isinstance(node, cst.Dict):
         out = []
         for element in node.elements:
             if isinstance(element, cst.DictElement):
-                key = _key_text(element.key)
+                key = string_value(element.key)
                 if key is not None:
                     out.append((key, element.value, element))
         return out
     return [(arg.keyword.value, arg.value, arg) for arg in node.args if arg.keyword is not None]
-
-
-def _subscript_key(node: cst.Subscript) -> str | None:
-    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
-        return string_value(node.slice[0].slice.value)
-    return None
 
 
 def _string_literal(value: str) -> cst.SimpleString:
@@ -1230,12 +1158,14 @@ class FixedDecimalsRounding(_OrderValueRule):
             return
         if isinstance(expr, (cst.Subscript, cst.Lambda, cst.ListComp, cst.DictComp, cst.GeneratorExp, cst.SetComp)):
             return
-        for child in expr.children:
-            if isinstance(child, (cst.BaseExpression, cst.FormattedStringExpression, cst.Arg)):
-                inner = child.value if isinstance(child, cst.Arg) else child
-                if isinstance(child, cst.FormattedStringExpression):
-                    inner = child.expression
-                yield from self._roundings(inner, scope, seen)
+        for child in child_nodes(expr):
+            kind = type(child)
+            if kind is cst.Arg:
+                yield from self._roundings(child.value, scope, seen)
+            elif kind is cst.FormattedStringExpression:
+                yield from self._roundings(child.expression, scope, seen)
+            elif cst.BaseExpression in kind.__mro__:  # isinstance on LibCST's ABCs is slow
+                yield from self._roundings(child, scope, seen)
 
     VALID = [
         Valid(
@@ -1745,24 +1675,32 @@ class CcxtPrecisionMisuse(_PrecisionRule):
         super().visit_Module(node)
         self._claimed: set[int] = set()
         self._mode_guard = 0
+        self._mode_tests: list[bool] = []
         self._mode_words_in_file = any(w in self.context.source for w in _MODE_WORDS)
         self.candidates: list[tuple[Callable[[Any], None], cst.CSTNode, Scope]] = []
         self._at_scope: Scope = node
 
     def visit_If(self, node: cst.If) -> None:
-        if self._mentions_mode(node.test):
-            self._mode_guard += 1
+        self._enter_test(node.test)
 
     def leave_If(self, original_node: cst.If) -> None:
-        if self._mentions_mode(original_node.test):
-            self._mode_guard -= 1
+        self._leave_test()
 
     def visit_IfExp(self, node: cst.IfExp) -> None:
-        if self._mentions_mode(node.test):
-            self._mode_guard += 1
+        self._enter_test(node.test)
 
     def leave_IfExp(self, original_node: cst.IfExp) -> None:
-        if self._mentions_mode(original_node.test):
+        self._leave_test()
+
+    def _enter_test(self, test: cst.CSTNode) -> None:
+        # kept for the leave hook: printing the test's code again cost as much once more
+        guards = self._mentions_mode(test)
+        self._mode_tests.append(guards)
+        if guards:
+            self._mode_guard += 1
+
+    def _leave_test(self) -> None:
+        if self._mode_tests.pop():
             self._mode_guard -= 1
 
     def _mentions_mode(self, test: cst.CSTNode) -> bool:
@@ -1776,7 +1714,7 @@ class CcxtPrecisionMisuse(_PrecisionRule):
         if depth > 6:
             return False
         if isinstance(expr, cst.Subscript):
-            return _subscript_key(expr) == "precision"
+            return subscript_key(expr) == "precision"
         if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "get":
             return bool(expr.args) and string_value(expr.args[0].value) == "precision"
         if isinstance(expr, (cst.Name, cst.Attribute)):
@@ -1787,7 +1725,7 @@ class CcxtPrecisionMisuse(_PrecisionRule):
         if depth > 6:
             return False
         if isinstance(expr, cst.Subscript):
-            return _subscript_key(expr) in _PRECISION_KEYS and self._is_precision_dict(expr.value, scope, depth + 1)
+            return subscript_key(expr) in _PRECISION_KEYS and self._is_precision_dict(expr.value, scope, depth + 1)
         if isinstance(expr, cst.Call):
             func = expr.func
             if isinstance(func, cst.Attribute) and func.attr.value == "get" and expr.args:

@@ -10,7 +10,8 @@ import libcst as cst
 
 from ..analysis import dotted_name
 from ..rule import Invalid, Rule, Valid
-from ._resilience_model import PYBIT_NON_API, children, CallRef, Func, Model, header_range, model_for, names_in
+from ..syntax import walk
+from ._resilience_model import PYBIT_NON_API, CallRef, Func, Model, header_range, model_for, names_in
 
 RATE_LIMIT_INTS = frozenset({10006, 10018, 403, 429})
 RATE_LIMIT_ATTRS = frozenset({"TOO_MANY_REQUESTS", "FORBIDDEN", "too_many_requests", "forbidden"})
@@ -27,7 +28,7 @@ def _rate_limit_marker(model: Model, func: Func) -> bool:
         return True
     for name in func.names:  # RATE_LIMIT_CODES = {10006, 10018}
         for value in model.module_assigns.get(name, []):
-            for node in _walk(value):
+            for node in walk(value):
                 if isinstance(node, cst.Integer) and int(node.value.replace("_", ""), 0) in RATE_LIMIT_INTS:
                     return True
                 if isinstance(node, cst.SimpleString) and any(
@@ -35,14 +36,6 @@ def _rate_limit_marker(model: Model, func: Func) -> bool:
                 ):
                     return True
     return False
-
-
-def _walk(node: cst.CSTNode):
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        stack.extend(children(n))
 
 
 class NoRateLimitHandling(Rule):
@@ -883,7 +876,7 @@ class UncheckedRetCode(Rule):
                     t_raw = {id(r.node) for r in target.calls if target.api_calls.get(id(r)) == "raw"}
                     if not t_raw:
                         continue
-                    for value in _returned_values(target):
+                    for value in target.returned_values():
                         if self.is_bybit_response(value, target, t_raw, depth + 1):
                             return True
             return False
@@ -942,7 +935,7 @@ class UncheckedRetCode(Rule):
 
     def returned_whole(self, ref: CallRef, func: Func) -> bool:
         names = self._json_names(ref, func)
-        for value in _returned_values(func):
+        for value in func.returned_values():
             v = value.expression if isinstance(value, cst.Await) else value
             if v is ref.node or (dotted_name(v) in names):
                 return True
@@ -1171,9 +1164,3 @@ class UncheckedRetCode(Rule):
             note="the response comes back from a sending helper",
         ),
     ]
-
-
-def _returned_values(func: Func) -> list[cst.BaseExpression]:
-    if func.is_module:
-        return []
-    return [e.node.value for e in func.events if isinstance(e.node, cst.Return) and e.node.value is not None]

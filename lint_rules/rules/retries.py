@@ -14,6 +14,7 @@ import libcst as cst
 
 from ..analysis import dotted_name, string_value
 from ..rule import Invalid, Rule, Valid
+from ..syntax import frame_nodes
 from ._resilience_model import (
     LINK_ID_KEYS,
     PYBIT_ORDER_CREATE,
@@ -24,7 +25,6 @@ from ._resilience_model import (
     header_range,
     model_for,
     names_in,
-    own_nodes,
 )
 
 ORDER_PATHS = ("/v5/order/create",)  # create-batch too: the prefix matches
@@ -1274,7 +1274,7 @@ class OrderRetryWithoutLinkId(_RetryRule):
         model = self.model
         loop = model.retry_loop_of.get(id(ref.node))
         if loop is not None:
-            region = {id(n) for n in own_nodes(loop.body)}
+            region = {id(n) for n in frame_nodes(loop.body)}
         elif model.in_retry_path(ref, func) and id(ref) in func.api_calls:
             region = None  # the whole function runs again
         else:
@@ -1304,7 +1304,7 @@ class OrderRetryWithoutLinkId(_RetryRule):
                 d = dotted_name(expr)
                 if d is not None and d not in func.params:
                     stack.extend(self.model.lookup(d, func))
-                    for node in own_nodes(func.node):
+                    for node in frame_nodes(func.node):
                         if (
                             isinstance(node, cst.Assign)
                             and len(node.targets) == 1
@@ -1323,7 +1323,7 @@ class OrderRetryWithoutLinkId(_RetryRule):
             return []
         seen.add(id(expr))
         out: list[cst.Call] = []
-        for node in own_nodes(expr):
+        for node in frame_nodes(expr):
             if isinstance(node, cst.Call):
                 q = self.model.qual(node.func) or ""
                 if q in FRESH_ID_FUNCS or q.startswith(("random.", "secrets.")):

@@ -8,25 +8,25 @@ recv_window is, a slow clock or a slow network is tolerated up to recv_window.
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
 
 import libcst as cst
 
-from ..analysis import dotted_name, keyword, last_attr, string_value
-from ..rule import Invalid, Option, Rule, Valid
-from ._envtimews import (
-    kids,
-    Binding,
-    ModuleIndex,
+from ..analysis import (
+    dotted_name,
     ident,
+    keyword,
+    last_attr,
     literal_number,
-    module_index,
-    names_in,
-    norm,
-    replace_number,
-    text_of,
+    per_module,
+    returned_values,
+    string_prefix_text,
+    string_value,
+    subscript_key,
 )
+from ..rule import Invalid, Option, Rule, Valid
+from ..syntax import child_nodes
+from ._envtimews import Binding, ModuleIndex, module_index, names_in, norm, replace_number
 
 # --------------------------------------------------------------------------------------
 # The clock evaluator: which expressions read the local clock, in which unit, how far ahead
@@ -121,12 +121,12 @@ class ClockAnalysis:
             current = stack.pop()
             text = None
             if isinstance(current, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)):
-                text = text_of(current)
+                text = string_prefix_text(current)
             elif isinstance(current, (cst.Name, cst.Attribute)):
                 text = ident(current)
             if text and any(marker in norm(text) or marker in text.lower() for marker in _SERVER_TIME_MARKERS):
                 return True
-            stack.extend(kids(current))
+            stack.extend(child_nodes(current))
         return False
 
     # -- evaluation ----------------------------------------------------------------------
@@ -178,7 +178,8 @@ class ClockAnalysis:
             return None
         self._in_progress.add(key)
         try:
-            values = [func.body] if isinstance(func, cst.Lambda) else _returned(func)
+            # a helper's last return is tried first (the order this rule has always used)
+            values = [func.body] if isinstance(func, cst.Lambda) else returned_values(func)[::-1]
             result = None
             for value in values:
                 clock = self.evaluate(value, 1)
@@ -259,20 +260,6 @@ class ClockAnalysis:
         return found
 
 
-def _returned(func: cst.FunctionDef) -> list[cst.BaseExpression]:
-    out: list[cst.BaseExpression] = []
-    stack: list[cst.CSTNode] = [func.body]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
-            continue
-        if isinstance(current, cst.Return) and current.value is not None:
-            out.append(current.value)
-            continue
-        stack.extend(kids(current))
-    return out
-
-
 def _timedelta_seconds(call: cst.Call) -> float | None:
     factors = {"seconds": 1, "milliseconds": 0.001, "minutes": 60, "hours": 3600, "days": 86400}
     total = 0.0
@@ -285,17 +272,10 @@ def _timedelta_seconds(call: cst.Call) -> float | None:
     return total
 
 
-_LOCAL = threading.local()
-
-
+@per_module
 def clock_analysis(idx: ModuleIndex) -> ClockAnalysis:
     """One ClockAnalysis per module index (BYB401 and BYB403 share its helper cache)."""
-    cached = getattr(_LOCAL, "analysis", None)
-    if cached is not None and cached.idx is idx:
-        return cached
-    analysis = ClockAnalysis(idx)
-    _LOCAL.analysis = analysis
-    return analysis
+    return ClockAnalysis(idx)
 
 
 # --------------------------------------------------------------------------------------
@@ -307,6 +287,11 @@ def _ts_key(key: str | None) -> bool:
     return key is not None and norm(key) in _TS_KEYS
 
 
+#: a scope's sinks: before its calls, per call (what a signing call takes, the helper it
+#: may call), after its calls
+_Sinks = tuple[list[cst.CSTNode], list[tuple[cst.Call, list[cst.CSTNode], "cst.FunctionDef | None"]], list[cst.CSTNode]]
+
+
 class _Flow:
     """Backward flow within one function: which values end up in a timestamp header, a
     signature or a WS auth message, and which local-clock reads produce them."""
@@ -316,44 +301,62 @@ class _Flow:
         self.analysis = analysis
         self.idx = analysis.idx
         self.sink_params: dict[int, set[str]] = {}
+        self._static: dict[int, _Sinks] = {}
 
     def scopes(self) -> list[cst.CSTNode]:
         return [self.idx.module, *self.idx.functions]
 
     def sink_exprs(self, scope: cst.CSTNode) -> list[cst.CSTNode]:
+        head, calls, tail = self._sinks(scope)
+        out = list(head)
+        for call, signed, helper in calls:
+            out.extend(signed)
+            if helper is not None:
+                params = self.sink_params.get(id(helper))
+                if params:
+                    out.extend(self._args_for(call, helper, params))
+        out.extend(tail)
+        return out
+
+    def _sinks(self, scope: cst.CSTNode) -> _Sinks:
+        """What flows into a timestamp, a signature or a WS auth in ``scope``, apart from
+        the helpers' sink parameters (which ``run`` learns round by round): computed once."""
+        cached = self._static.get(id(scope))
+        if cached is not None:
+            return cached
         idx = self.idx
-        out: list[cst.CSTNode] = []
+        head: list[cst.CSTNode] = []
         for dct in idx.in_scope("dict", scope):
             items = {string_value(e.key): e for e in dct.elements if isinstance(e, cst.DictElement)}
             for key, element in items.items():
                 if key is not None and norm(key) == "xbapitimestamp":
-                    out.append(element.value)
+                    head.append(element.value)
             op = items.get("op")
             if op is not None and string_value(op.value) == "auth" and "args" in items:
-                out.append(items["args"].value)
+                head.append(items["args"].value)
         for stmt in idx.in_scope("assign", scope):
             if isinstance(stmt, cst.Assign):
                 for target in stmt.targets:
                     t = target.target
-                    if isinstance(t, cst.Subscript) and len(t.slice) == 1 and isinstance(t.slice[0].slice, cst.Index):
-                        if norm(string_value(t.slice[0].slice.value) or "") == "xbapitimestamp":
-                            out.append(stmt.value)
+                    if isinstance(t, cst.Subscript) and norm(subscript_key(t) or "") == "xbapitimestamp":
+                        head.append(stmt.value)
+        calls: list[tuple[cst.Call, list[cst.CSTNode], cst.FunctionDef | None]] = []
         for call in idx.in_scope("call", scope):
             qualified = idx.qualified(call) or ""
             name = last_attr(call) or ""
+            signed: list[cst.CSTNode] = []
             if qualified.startswith(("hmac.", "hashlib.")) or is_sign_name(name):
-                out.extend(arg.value for arg in call.args)
+                signed.extend(arg.value for arg in call.args)
                 if isinstance(call.func, cst.Attribute) and name in ("sign", "update", "hexdigest", "digest"):
-                    out.append(call.func.value)
+                    signed.append(call.func.value)
             helper = idx.local_function(call)
-            if isinstance(helper, cst.FunctionDef):
-                params = self.sink_params.get(id(helper))
-                if params:
-                    out.extend(self._args_for(call, helper, params))
+            calls.append((call, signed, helper if isinstance(helper, cst.FunctionDef) else None))
+        tail: list[cst.CSTNode] = []
         for string in idx.in_scope("string", scope):
-            if "GET/realtime" in (text_of(string) or ""):
-                out.append(self._string_expression(string))
-        return out
+            if "GET/realtime" in (string_prefix_text(string) or ""):
+                tail.append(self._string_expression(string))
+        cached = self._static[id(scope)] = (head, calls, tail)
+        return cached
 
     def _string_expression(self, string: cst.CSTNode) -> cst.CSTNode:
         node = string
@@ -418,7 +421,7 @@ class _Flow:
             if isinstance(node, cst.Call):
                 stack.extend(arg.value for arg in node.args)
                 continue
-            stack.extend(kids(node))
+            stack.extend(child_nodes(node))
 
     def producers_in(self, scope: cst.CSTNode) -> tuple[list[Clock], set[str]]:
         """Local-clock reads reaching a sink in ``scope``, and the names that do."""
@@ -893,10 +896,7 @@ class RecvWindowTooSmall(Rule):
                 continue
             targets = [t.target for t in stmt.targets] if isinstance(stmt, cst.Assign) else [stmt.target]
             for target in targets:
-                if isinstance(target, cst.Subscript) and len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
-                    name = string_value(target.slice[0].slice.value)
-                else:
-                    name = ident(target)
+                name = subscript_key(target) if isinstance(target, cst.Subscript) else ident(target)
                 if _recv_name(name) and literal_number(stmt.value) is not None:
                     check(stmt.value)
         for param in idx.params:
@@ -1199,7 +1199,7 @@ class WsAuthExpiryTooShort(Rule):
             if isinstance(args, (cst.List, cst.Tuple)) and len(args.elements) >= 2:
                 out.append(args.elements[1].value)
         for string in idx.strings:
-            text = text_of(string) or ""
+            text = string_prefix_text(string) or ""
             if "GET/realtime" not in text:
                 continue
             if isinstance(string, cst.FormattedString):

@@ -6,18 +6,10 @@ import re
 
 import libcst as cst
 
-from ..analysis import keyword, last_attr, string_value
+from ..analysis import STRING_NODES, keyword, last_attr, literal_number, returned_values, string_prefix_text, string_value
 from ..rule import Invalid, Option, Rule, Valid
-from ._envtimews import (
-    kids,
-    STRING_NODES,
-    ModuleIndex,
-    literal_number,
-    module_index,
-    replace_number,
-    stream_host_in,
-    text_of,
-)
+from ..syntax import walk
+from ._envtimews import ModuleIndex, module_index, replace_number, stream_host_in
 
 #: Raw websocket clients (resolved through imports); aiohttp's ``session.ws_connect`` is
 #: matched by its method name.
@@ -62,7 +54,7 @@ def refers_to_stream_host(idx: ModuleIndex, expr: cst.CSTNode | None, depth: int
     if expr is None or depth > 5:
         return False
     if isinstance(expr, STRING_NODES):
-        if stream_host_in(text_of(expr)):
+        if stream_host_in(string_prefix_text(expr)):
             return True
         if isinstance(expr, cst.FormattedString):
             return any(
@@ -87,9 +79,7 @@ def refers_to_stream_host(idx: ModuleIndex, expr: cst.CSTNode | None, depth: int
             return refers_to_stream_host(idx, func.value, depth + 1)
         helper = idx.local_function(expr)
         if isinstance(helper, cst.FunctionDef):
-            from .timestamps import _returned
-
-            return any(refers_to_stream_host(idx, v, depth + 1) for v in _returned(helper))
+            return any(refers_to_stream_host(idx, v, depth + 1) for v in returned_values(helper))
         return any(refers_to_stream_host(idx, a.value, depth + 1) for a in expr.args)
     if isinstance(expr, (cst.Name, cst.Attribute)):
         return any(refers_to_stream_host(idx, b.value, depth + 1) for b in idx.resolve(expr))
@@ -98,29 +88,26 @@ def refers_to_stream_host(idx: ModuleIndex, expr: cst.CSTNode | None, depth: int
 
 def is_json_ping(node: cst.CSTNode) -> bool:
     """``{"op": "ping"}``, ``dict(op="ping")`` or a JSON string holding one."""
-    if isinstance(node, cst.Dict):
+    kind = type(node)  # exact types: this runs on every node of every function
+    if kind is cst.Dict:
         return any(
             isinstance(e, cst.DictElement) and string_value(e.key) == "op" and string_value(e.value) == "ping"
             for e in node.elements
         )
-    if isinstance(node, cst.Call) and last_attr(node) == "dict":
+    if kind is cst.Call and last_attr(node) == "dict":
         arg = keyword(node, "op")
         return arg is not None and string_value(arg.value) == "ping"
-    if isinstance(node, STRING_NODES):
-        return bool(_JSON_PING.search(text_of(node) or ""))
+    if kind in _STRING_TYPES:
+        return bool(_JSON_PING.search(string_prefix_text(node) or ""))
     return False
 
 
-def _walk(node: cst.CSTNode, skip_loops: bool = False):
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        if current is not node and isinstance(current, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
-            continue
-        if skip_loops and current is not node and isinstance(current, (cst.For, cst.While)):
-            continue
-        stack.extend(kids(current))
+_STRING_TYPES = frozenset(STRING_NODES)
+
+
+#: what a walk of one function body does not enter (and, for a loop body, inner loops)
+_OTHER_FRAMES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
+_OTHER_FRAMES_AND_LOOPS = _OTHER_FRAMES + (cst.For, cst.While)
 
 
 class WsNoHeartbeat(Rule):
@@ -461,7 +448,7 @@ class WsHeartbeatTooSlow(Rule):
         for loop in idx.loops:
             if not self._loop_pings(idx, loop, ping_functions):
                 continue
-            for inner in _walk(loop.body, skip_loops=True):
+            for inner in walk(loop.body, prune=_OTHER_FRAMES_AND_LOOPS):
                 if isinstance(inner, cst.Call):
                     interval = self._sleep_seconds(idx, inner)
                     if interval is not None:
@@ -498,13 +485,13 @@ class WsHeartbeatTooSlow(Rule):
         """Names of the module's functions that send a JSON ping (``_send_ping``)."""
         out = set()
         for func in idx.functions:
-            if any(is_json_ping(n) for n in _walk(func.body)):
+            if any(is_json_ping(n) for n in walk(func.body, prune=_OTHER_FRAMES)):
                 out.add(func.name.value)
         return out
 
     def _loop_pings(self, idx: ModuleIndex, loop: cst.CSTNode, ping_functions: set[str]) -> bool:
         body = loop.body
-        for node in _walk(body):
+        for node in walk(body, prune=_OTHER_FRAMES):
             if is_json_ping(node):
                 return True
             if isinstance(node, cst.Call) and last_attr(node) in ping_functions:
@@ -518,7 +505,7 @@ class WsHeartbeatTooSlow(Rule):
     @staticmethod
     def _pings(idx: ModuleIndex, target: cst.CSTNode, ping_functions: set[str]) -> bool:
         if isinstance(target, cst.Lambda):
-            return any(is_json_ping(n) for n in _walk(target.body))
+            return any(is_json_ping(n) for n in walk(target.body, prune=_OTHER_FRAMES))
         name = target.attr.value if isinstance(target, cst.Attribute) else target.value if isinstance(target, cst.Name) else None
         return name in ping_functions
 
