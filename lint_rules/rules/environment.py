@@ -45,6 +45,13 @@ def _is_test_file(filename: str) -> bool:
     return base.startswith("test_") or base.endswith("_test.py") or base == "conftest.py"
 
 
+def _url_like_hosts(text: str | None) -> list[str]:
+    """Hosts in a string that can be a URL or a host: prose and code samples hold spaces."""
+    if not text or any(ch.isspace() for ch in text):
+        return []
+    return hosts_in(text)
+
+
 def _envs(idx: ModuleIndex, node: cst.CSTNode, cache: dict[int, frozenset[str]]) -> frozenset[str]:
     """The key environments of every Bybit host named in a string under ``node``."""
     key = id(node)
@@ -183,7 +190,7 @@ class HardcodedEnvironment(Rule):
     # -- hosts ---------------------------------------------------------------------------
     def _check_hosts(self, idx: ModuleIndex) -> None:
         cache: dict[int, frozenset[str]] = {}
-        candidates = [s for s in idx.strings if hosts_in(string_prefix_text(s))]
+        candidates = [s for s in idx.strings if _url_like_hosts(string_prefix_text(s))]
         if not candidates:
             return
         table_names = self._environment_tables(idx, candidates, cache)
@@ -317,6 +324,16 @@ class HardcodedEnvironment(Rule):
         return isinstance(idx.parent(call), cst.Raise)
 
     VALID = [
+        Valid(
+            '''
+            EXAMPLE = """
+            session = requests.Session()
+            session.get("https://api-testnet.bybit.com/v5/market/time")
+            """
+            HELP = "set BYBIT_URL, e.g. https://api.bybit.com or https://api-testnet.bybit.com"
+            ''',
+            note="a code sample or help text that mentions hosts is not a URL",
+        ),
         Valid(
             """
             import os

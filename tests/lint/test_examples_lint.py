@@ -27,3 +27,14 @@ def test_naive_bot_is_flagged(capsys):
 def test_resilient_bot_is_clean(capsys):
     status, codes = _codes(capsys, EXAMPLES / "resilient_bot")
     assert (status, codes) == (0, [])
+
+
+def test_the_project_lints_itself(capsys, monkeypatch):
+    """Dogfood: with the project's own config, only the naive example bot is flagged."""
+    import json
+
+    monkeypatch.chdir(EXAMPLES.parent)
+    status = main([".", "--output-format", "json"])
+    files = {item["filename"] for item in json.loads(capsys.readouterr().out)}
+    assert status == 1
+    assert files == {"examples/naive_bot/naive.py"}
