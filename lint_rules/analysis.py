@@ -339,13 +339,44 @@ def returned_values(func: cst.FunctionDef) -> list[cst.BaseExpression]:
     ]
 
 
-#: ``x += 0.5`` makes x whatever ``x + 0.5`` is
-_AUGMENTED = {
-    cst.AddAssign: cst.Add,
-    cst.SubtractAssign: cst.Subtract,
-    cst.MultiplyAssign: cst.Multiply,
-    cst.DivideAssign: cst.Divide,
-}
+class _AssignCollector(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.assignments: dict[str, list[cst.BaseExpression]] = {}
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def _add(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        name = dotted_name(target)
+        if name is not None:
+            self.assignments.setdefault(name, []).append(value)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._add(target.target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._add(node.target, node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        # ``x += 0.5`` makes x whatever ``x + 0.5`` is
+        name = dotted_name(node.target)
+        if name is not None:
+            op = node.operator
+            binop_cls = {
+                cst.AddAssign: cst.Add,
+                cst.SubtractAssign: cst.Subtract,
+                cst.MultiplyAssign: cst.Multiply,
+                cst.DivideAssign: cst.Divide,
+            }.get(type(op))
+            if binop_cls is not None:
+                self.assignments.setdefault(name, []).append(
+                    cst.BinaryOperation(left=cst.Name(name.split(".")[-1]), operator=binop_cls(), right=node.value)
+                )
 
 
 def local_assignments(scope: cst.CSTNode) -> dict[str, list[cst.BaseExpression]]:
@@ -354,32 +385,10 @@ def local_assignments(scope: cst.CSTNode) -> dict[str, list[cst.BaseExpression]]
     Assignments are kept in source order; a rule deciding whether a name "is a float" asks
     whether any of them is, which errs towards reporting only when the code really does it.
     """
-    out: dict[str, list[cst.BaseExpression]] = {}
+    collector = _AssignCollector()
     body = scope.body if isinstance(scope, cst.FunctionDef) else scope
-    if type(body) is cst.FunctionDef or type(body) is cst.ClassDef:
-        return out  # a nested def is its own scope, even when it is the one asked about
-
-    def add(target: cst.BaseExpression, value: cst.BaseExpression) -> None:
-        name = dotted_name(target)
-        if name is not None:
-            out.setdefault(name, []).append(value)
-
-    for node in _walk_structure(body, prune=(cst.FunctionDef, cst.ClassDef)):
-        kind = type(node)
-        if kind is cst.Assign:
-            for target in node.targets:
-                add(target.target, node.value)
-        elif kind is cst.AnnAssign:
-            if node.value is not None:
-                add(node.target, node.value)
-        elif kind is cst.AugAssign:
-            name = dotted_name(node.target)
-            binop_cls = _AUGMENTED.get(type(node.operator))
-            if name is not None and binop_cls is not None:
-                out.setdefault(name, []).append(
-                    cst.BinaryOperation(left=cst.Name(name.split(".")[-1]), operator=binop_cls(), right=node.value)
-                )
-    return out
+    body.visit(collector)
+    return collector.assignments
 
 
 def enclosing(node: cst.CSTNode, parents: dict[cst.CSTNode, cst.CSTNode], kind: type) -> cst.CSTNode | None:

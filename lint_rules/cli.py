@@ -27,7 +27,7 @@ from .config import (
 from .discovery import iter_python_files
 from .engine import lint_source
 from .fixes import fix_source, unified_diff, write_atomically
-from .rule import Finding, Rule
+from .rule import Finding
 from .rules import all_rules, rule_by_code
 
 FORMATS = ("text", "json", "sarif", "github")

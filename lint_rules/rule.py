@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Mapping, Sequence
 
 import libcst as cst
-from libcst.metadata import CodeRange, PositionProvider, ProviderT
+from libcst.metadata import CodeRange, ProviderT
 
 
 @dataclass(frozen=True)

@@ -208,7 +208,8 @@ def frame_nodes(root: cst.CSTNode, *, lambdas: bool = True) -> Iterator[cst.CSTN
 class ParentMap:
     """Parents keyed by ``id(node)``: hashing a LibCST node runs Python code, ``id`` does not.
 
-    The map keeps the tree alive, so the ids stay valid for as long as it is used.
+    The map keeps the tree alive, so the ids stay valid for as long as it is used. A
+    subclass that walks the tree anyway (``ModuleIndex``) fills ``parents`` itself.
     """
 
     def __init__(self, root: cst.CSTNode | None = None) -> None:
@@ -222,12 +223,6 @@ class ParentMap:
                 for child in child_nodes(node):
                     parents[id(child)] = node
                     stack.append(child)
-
-    def add(self, parent: cst.CSTNode, children: list[cst.CSTNode]) -> None:
-        """Record ``parent`` for ``children`` (for callers that walk the tree themselves)."""
-        parents = self.parents
-        for child in children:
-            parents[id(child)] = parent
 
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
         return self.parents.get(id(node))

@@ -311,6 +311,18 @@ class Retry:
 # the model
 
 
+#: How many client-kind lookups building a model may make. Until the kinds are final they
+#: are not memoized, and a name reassigned from itself many times over (``state =
+#: state._replace(...)`` thirty times) makes the lookups grow exponentially: such a module
+#: gets no BYB2xx findings rather than a linter that never returns. Bots need a few
+#: thousand; ccxt's 7,000-line base exchange needs 12,500.
+_KINDS_BUDGET = 250_000
+
+
+class _TooCostly(Exception):
+    """The module defeats the analysis (see ``_KINDS_BUDGET``)."""
+
+
 class Model:
     def __init__(self, module: cst.Module, source: str) -> None:
         self.module = module
@@ -333,6 +345,7 @@ class Model:
         self._kinds_active: set[tuple[int, int]] = set()
         self._kinds_memo: dict[tuple[int, int], frozenset[str]] = {}
         self._kinds_final = False
+        self._kinds_budget = _KINDS_BUDGET
         self._collect_kinds()
         self._kinds_final = True
         self.callers: dict[Func, list[tuple[CallRef, Func]]] = {}
@@ -622,6 +635,9 @@ class Model:
 
     # ---- client kinds ------------------------------------------------------------------
     def _ctor_kinds(self, expr: cst.CSTNode | None, func: Func | None, depth: int = 0) -> set[str]:
+        self._kinds_budget -= 1
+        if self._kinds_budget < 0:
+            raise _TooCostly  # see _KINDS_BUDGET
         if expr is None or depth > 4:
             return set()
         key = (id(expr), id(func))
@@ -2025,6 +2041,7 @@ class _EmptyModel(Model):
         self.retry_call_ids, self.self_retrying, self.retry_path = set(), set(), set()
         self.retry_loop_of, self.generic_senders, self.retrying_senders = {}, {}, set()
         self.api_callable_params, self.retried_params, self.callable_sources = set(), set(), {}
+        self._kinds_budget = float("inf")
 
 
 @per_module
@@ -2033,6 +2050,7 @@ def model_for(module: cst.Module, source: str) -> Model:
     try:
         model = Model(module, source)
         model.analyze_retries()
-    except RecursionError:  # pathological nesting: better silent than a crashed run
-        model = _EmptyModel(module, source)
+    except (RecursionError, _TooCostly):  # pathological code: better silent than a crashed or hung run
+        return _EmptyModel(module, source)
+    model._kinds_budget = float("inf")  # the kinds are memoized from here on: rules ask freely
     return model
