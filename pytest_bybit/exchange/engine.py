@@ -15,13 +15,22 @@ from typing import Any, Iterable
 from .. import facts
 from .errors import BybitError, param_error
 from .models import ZERO, Account, Ids, Instrument, Order, Position, dec, fmt
-from .validation import OrderSpec, check_contract, check_spot_limit, parse_order
+from .validation import OrderSpec, check_contract, check_option, check_spot_limit, parse_order
 
 DEFAULT_LEVERAGE = Decimal(10)
 #: Maintenance margin rate of the first risk tier (BTCUSDT's 0.5 %), applied to every contract.
 MAINTENANCE_RATE = Decimal("0.005")
 _FEE_QUANT = Decimal("1e-8")
 _CATEGORIES = ("linear", "inverse", "spot", "option")
+#: Option trading fee: a rate of the underlying's price per contract, capped at a share of the
+#: premium (Bybit's published option fee rule: 0.03 % taker/maker, cap 7 %). UNCONFIRMED figures.
+OPTION_FEE_RATE = Decimal("0.0003")
+OPTION_FEE_CAP = Decimal("0.07")
+
+
+def not_modelled(what: str) -> BybitError:
+    """An explicit refusal for what the fake does not simulate (documented in the message)."""
+    return BybitError(10001, f"pytest-bybit: {what} is not modelled by the fake exchange")
 
 
 class Engine:
@@ -38,6 +47,7 @@ class Engine:
         self.fee_rates: dict[str, tuple[Decimal, Decimal]] = {
             c: (Decimal(t), Decimal(m)) for c, (t, m) in facts.FEE_RATES.items()
         }
+        self.fee_rates.setdefault("option", (OPTION_FEE_RATE, OPTION_FEE_RATE))
         self._seq = 0
 
     # --- lookups ---------------------------------------------------------------------------
@@ -82,7 +92,10 @@ class Engine:
             idx = self._position_idx(account, inst, spec.position_idx)
             if len(account.open_orders(inst.category, inst.symbol)) >= self.max_active_orders:
                 raise BybitError(110020, facts.RET_MESSAGES[110020].replace("500", str(self.max_active_orders)))
-            self._check_contract_order(account, inst, spec, idx, ref)
+            if inst.is_option:
+                self._check_option_order(account, inst, spec, ref)
+            else:
+                self._check_contract_order(account, inst, spec, idx, ref)
         order = Order(
             order_id=self.ids.numeric() if inst.category == "spot" else self.ids.uuid(),
             order_link_id=spec.order_link_id,
@@ -149,6 +162,40 @@ class Engine:
         if cost > self.available(account, inst.settle_coin):
             raise BybitError(110007)
 
+    def _long_option_room(self, account: Account, inst: Instrument, exclude: Order | None = None) -> Decimal:
+        """How much may still be sold: the long size less the open Sell orders' leaves."""
+        pos = account.positions.get((inst.symbol, 0))
+        size = pos.size if pos is not None and pos.side == "Buy" else ZERO
+        selling = sum(
+            (o.leaves_qty for o in account.open_orders("option", inst.symbol) if o.side == "Sell" and o is not exclude),
+            ZERO,
+        )
+        return size - selling
+
+    def option_fee(self, inst: Instrument, qty: Decimal, px: Decimal, rate: Decimal) -> Decimal:
+        underlying = self.prices.get(inst.base_coin + "USDT", ZERO)
+        return _fee(min(qty * underlying * rate, qty * px * OPTION_FEE_CAP))
+
+    def _check_option_order(self, account: Account, inst: Instrument, spec: OrderSpec, ref: Decimal) -> None:
+        """Long options only: a Buy pays its premium, a Sell may only close a long.
+
+        Selling to open needs option margin (IM/MM from the underlying and the mark), which the
+        fake does not simulate, so it is refused explicitly instead of being mis-priced.
+        """
+        if spec.side == "Sell":
+            room = self._long_option_room(account, inst)
+            if spec.reduce_only and room <= 0:
+                raise BybitError(110017)
+            if spec.qty > room:
+                raise not_modelled("selling an option to open a short position (option margin)")
+            return
+        if spec.reduce_only:
+            raise BybitError(110017)
+        px = spec.price or ref
+        cost = spec.qty * px + self.option_fee(inst, spec.qty, px, self.fee_rates["option"][0])
+        if cost > self.available(account, inst.settle_coin):
+            raise BybitError(110007)
+
     def _check_spot_funds(self, account: Account, inst: Instrument, spec: OrderSpec, ref: Decimal) -> None:
         if spec.side == "Buy":
             coin = inst.quote_coin
@@ -191,6 +238,10 @@ class Engine:
         ref = self.price(inst.symbol)
         if inst.category == "spot":
             check_spot_limit(inst, order.side, new_qty, new_price, ref)
+        elif inst.is_option:
+            check_option(inst, new_qty, new_price)
+            if order.side == "Sell" and new_qty - order.cum_exec_qty > self._long_option_room(account, inst, exclude=order):
+                raise not_modelled("selling an option to open a short position (option margin)")
         else:
             check_contract(inst, order.side, "Limit", new_qty, new_price, ref)
         if new_qty <= order.cum_exec_qty:
@@ -277,6 +328,17 @@ class Engine:
                 self._credit(account, inst.base_coin, -base_qty)
                 self._credit(account, inst.quote_coin, value - fee)
             exec_qty = base_qty
+        elif inst.is_option:
+            # Premium changes hands in the settle coin (USDC) at once; the position keeps the
+            # entry for realised/unrealised PnL, which is therefore not credited again.
+            value = qty * px
+            fee = self.option_fee(inst, qty, px, rate)
+            realised = self._apply_position(account, inst, order, qty, px, now_ms)
+            self._credit(account, inst.settle_coin, (-value if order.side == "Buy" else value) - fee)
+            pos = account.positions[(inst.symbol, order.position_idx)]
+            pos.cum_realised += realised - fee
+            pos.cur_realised += realised - fee
+            exec_qty = qty
         else:
             value = qty / px if inst.is_inverse else qty * px
             fee = _fee(value * rate)
@@ -383,6 +445,8 @@ class Engine:
         inst = self.instrument(params.get("category"), params.get("symbol"))
         if inst.category == "spot":
             raise param_error()
+        if inst.is_option:
+            raise not_modelled("leverage on options")
         buy = dec(params.get("buyLeverage"))
         sell = dec(params.get("sellLeverage"))
         if buy is None or sell is None:
@@ -429,6 +493,8 @@ class Engine:
         inst = self.instrument(params.get("category"), params.get("symbol"))
         if inst.category == "spot":
             raise param_error()
+        if inst.is_option:
+            raise not_modelled("tp/sl on option positions")
         try:
             raw_idx = params.get("positionIdx")
             idx = self._position_idx(account, inst, None if raw_idx in (None, "") else int(raw_idx))
@@ -457,7 +523,7 @@ class Engine:
         return (mark - pos.avg_price) * pos.size * direction
 
     def position_margin(self, account: Account, inst: Instrument, pos: Position) -> Decimal:
-        if not pos.size:
+        if not pos.size or inst.is_option:  # a long option's premium is paid: no margin
             return ZERO
         lev = self.leverage(account, inst.symbol)
         return pos.size / pos.avg_price / lev if inst.is_inverse else pos.size * pos.avg_price / lev
@@ -473,6 +539,9 @@ class Engine:
                     spot_hold += leaves * order.price
                 elif order.side == "Sell" and inst.base_coin == coin:
                     spot_hold += leaves
+            elif inst.is_option:
+                if inst.settle_coin == coin and order.side == "Buy" and order.price is not None:
+                    order_im += leaves * order.price  # the premium a resting Buy would pay
             elif inst.settle_coin == coin and not order.reduce_only and order.price is not None:
                 lev = self.leverage(account, inst.symbol)
                 order_im += leaves / order.price / lev if inst.is_inverse else leaves * order.price / lev
@@ -480,10 +549,15 @@ class Engine:
 
     def coin_view(self, account: Account, coin: str) -> dict[str, Decimal]:
         wallet = account.balances.get(coin, ZERO)
-        upl = position_im = position_mm = cum_realised = ZERO
+        upl = position_im = position_mm = cum_realised = options_value = ZERO
         for (symbol, _), pos in account.positions.items():
             inst = self.instruments.get((pos.category, symbol))
             if inst is None or inst.settle_coin != coin:
+                continue
+            if inst.is_option:
+                # Equity counts a long option at its mark value (premium already left the wallet).
+                options_value += self.price(symbol) * pos.size if pos.side == "Buy" else ZERO
+                cum_realised += pos.cum_realised
                 continue
             upl += self.unrealised(inst, pos)
             im = self.position_margin(account, inst, pos)
@@ -498,7 +572,7 @@ class Engine:
             "position_mm": position_mm,
             "order_im": order_im,
             "locked": spot_hold,
-            "equity": wallet + upl,
+            "equity": wallet + upl + options_value,
             "available": wallet + upl - position_im - order_im - spot_hold,
             "cum_realised": cum_realised,
         }

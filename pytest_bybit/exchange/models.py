@@ -106,6 +106,16 @@ class Instrument:
             self.max_market_qty = Decimal(lot["maxMarketOrderQty"])
             self.min_notional = ZERO
             self.min_leverage = self.max_leverage = self.leverage_step = Decimal(1)
+        elif self.category == "option":
+            # The option shape has no maxMktOrderQty, minNotionalValue or leverageFilter
+            # (bybit-v5.md D.3): maxOrderQty caps every order type, and there is no leverage.
+            self.qty_step = Decimal(lot["qtyStep"])
+            self.quote_step = self.tick_size
+            self.min_qty = Decimal(lot["minOrderQty"])
+            self.min_amount = ZERO
+            self.max_qty = self.max_market_qty = Decimal(lot["maxOrderQty"])
+            self.min_notional = ZERO
+            self.min_leverage = self.max_leverage = self.leverage_step = Decimal(1)
         else:
             self.qty_step = Decimal(lot["qtyStep"])
             self.quote_step = self.tick_size
@@ -121,6 +131,7 @@ class Instrument:
         self.qty_places = places_of(self.qty_step)
         self.price_places = places_of(self.tick_size)
         self.is_inverse = self.category == "inverse"
+        self.is_option = self.category == "option"
 
     def set_filter(self, group: str, **values: Any) -> None:
         """Change a filter (``set_filter("lotSizeFilter", qtyStep="0.01")``) as Bybit does twice a month."""

@@ -165,6 +165,36 @@ def tickers(ex: FakeBybit, request: Request) -> dict[str, Any]:
         }
         if category == "spot":
             common["usdIndexPrice"] = px(last)
+        elif category == "option":
+            # The option ticker shape; IV and greeks are not modelled: "0" (UNCONFIRMED values).
+            underlying = ex.engine.prices.get(inst.base_coin + "USDT", ZERO)
+            common = {
+                "symbol": inst.symbol,
+                "bid1Price": px(last - inst.tick_size),
+                "bid1Size": "1",
+                "bid1Iv": "0",
+                "ask1Price": px(last),
+                "ask1Size": "1",
+                "ask1Iv": "0",
+                "lastPrice": px(last),
+                "highPrice24h": px(last),
+                "lowPrice24h": px(last),
+                "markPrice": px(last),
+                "indexPrice": fmt(underlying),
+                "markIv": "0",
+                "underlyingPrice": fmt(underlying),
+                "openInterest": "0",
+                "turnover24h": "0",
+                "volume24h": "0",
+                "totalVolume": "0",
+                "totalTurnover": "0",
+                "delta": "0",
+                "gamma": "0",
+                "vega": "0",
+                "theta": "0",
+                "predictedDeliveryPrice": "0",
+                "change24h": "0",
+            }
         else:
             common.update(
                 {
@@ -380,7 +410,7 @@ def _position_row(ex: FakeBybit, account: Account, inst: Instrument, pos: Positi
     value = (size / pos.avg_price if inst.is_inverse else size * pos.avg_price) if size else ZERO
     im = value / lev
     px = inst.fmt_price
-    return {
+    row = {
         "positionIdx": pos.idx,
         "riskId": 1,
         "riskLimitValue": "2000000",
@@ -418,13 +448,27 @@ def _position_row(ex: FakeBybit, account: Account, inst: Instrument, pos: Positi
         "createdTime": str(pos.created_ms or now_ms),
         "updatedTime": str(pos.updated_ms or now_ms),
     }
+    if inst.is_option:
+        # No leverage and no margin on a long option (the only kind the fake lets you open).
+        row.update(
+            {
+                "leverage": "",
+                "positionBalance": "0",
+                "positionMM": "0",
+                "positionMMByMp": "0",
+                "positionIM": "0",
+                "positionIMByMp": "0",
+                "tpslMode": "",
+            }
+        )
+    return row
 
 
 @route("GET", "/v5/position/list")
 def position_list(ex: FakeBybit, request: Request) -> dict[str, Any]:
     p = request.params
     category = _category(p, ("linear", "inverse", "option"))
-    symbol, settle = p.get("symbol"), p.get("settleCoin")
+    symbol, settle, base = p.get("symbol"), p.get("settleCoin"), p.get("baseCoin")
     if category == "linear" and not (symbol or settle):
         raise param_error()
     account = _account(request)
@@ -438,7 +482,7 @@ def position_list(ex: FakeBybit, request: Request) -> dict[str, Any]:
     else:
         for (sym, _), pos in account.positions.items():
             inst = ex.engine.instruments.get((category, sym))
-            if inst is None or not pos.size or (settle and inst.settle_coin != settle):
+            if inst is None or not pos.size or (settle and inst.settle_coin != settle) or (base and inst.base_coin != base):
                 continue
             rows.append(_position_row(ex, account, inst, pos, request.now_ms))
     page, cursor = _page(rows, p, 20, 200)

@@ -37,7 +37,8 @@ _JSON = "application/json; charset=utf-8"
 _TEXT = "text/plain; charset=utf-8"
 
 #: Starting balances of a funded unified account.
-DEFAULT_BALANCES: dict[str, str] = {"USDT": "100000", "BTC": "1"}
+#: USDC settles the options (bybit-v5.md D.3).
+DEFAULT_BALANCES: dict[str, str] = {"USDT": "100000", "BTC": "1", "USDC": "100000"}
 _FIRST_UID = 100_000_001
 
 

@@ -60,6 +60,10 @@ def parse_order(inst: Instrument, params: dict[str, Any], ref_price: Decimal) ->
     link_id = params.get("orderLinkId") or ""
     if not isinstance(link_id, str) or len(link_id) > MAX_LINK_ID:
         raise param_error()
+    if inst.category == "option" and not link_id:
+        # bybit-v5.md D.4: orderLinkId is required for options. The live wording was not found
+        # in any primary source, so this is the plain 10001 text (UNCONFIRMED).
+        raise param_error()
     idx = params.get("positionIdx")
     try:
         position_idx = None if idx in (None, "") else int(idx)
@@ -78,6 +82,8 @@ def parse_order(inst: Instrument, params: dict[str, Any], ref_price: Decimal) ->
         else:
             assert price is not None
             check_spot_limit(inst, side, qty, price, ref_price)
+    elif inst.category == "option":
+        check_option(inst, qty, price)
     else:
         check_contract(inst, side, order_type, qty, price, ref_price)
 
@@ -118,6 +124,25 @@ def check_contract(
             raise BybitError(110003)
     if inst.min_notional and not inst.is_inverse and qty * (price or ref) < inst.min_notional:
         raise BybitError(110094)
+
+
+def check_option(inst: Instrument, qty: Decimal, price: Decimal | None) -> None:
+    """Options: the contract checks without the linear-only parts.
+
+    Same 10001 texts as linear for qty below min / off step / above max and for an off-tick
+    price, 110003 outside [minPrice, maxPrice] (UNCONFIRMED for options: assumed to match
+    linear). Options have no priceLimitRatio band and no minNotionalValue in instruments-info.
+    """
+    if qty <= 0 or qty < inst.min_qty:
+        raise param_error("qty_below_min")
+    if qty % inst.qty_step:
+        raise param_error("qty_step")
+    if qty > inst.max_qty:
+        raise param_error("qty_above_max", order_qty=int(qty * _SCALE), max_qty=int(inst.max_qty * _SCALE))
+    if price is not None:
+        check_price_tick(inst, price, code=10001)
+        if price < inst.min_price or (inst.max_price is not None and price > inst.max_price):
+            raise BybitError(110003)
 
 
 def check_spot_limit(inst: Instrument, side: str, qty: Decimal, price: Decimal, ref: Decimal) -> None:

@@ -109,7 +109,7 @@ _INSTRUMENTS = {
     "linear": ({"BTCUSDT", "ETHUSDT"}, "qtyStep", "0.001"),
     "inverse": ({"BTCUSD"}, "qtyStep", "1"),
     "spot": ({"BTCUSDT", "ETHUSDT"}, "basePrecision", "0.000001"),
-    "option": (set(), None, None),  # the fake lists no options: an empty page, not an error
+    "option": ({"BTC-26DEC26-100000-C", "BTC-26DEC26-100000-P", "ETH-26DEC26-4000-C"}, "qtyStep", "0.01"),
 }
 
 
@@ -391,7 +391,7 @@ def test_trading_stop(bybit) -> None:
 def test_wallet_balance(bybit) -> None:
     wallet = pybit_for(bybit).get_wallet_balance(accountType="UNIFIED")["result"]["list"][0]
     assert WALLET_FIELDS <= set(wallet) and all(WALLET_COIN_FIELDS <= set(c) for c in wallet["coin"])
-    assert (wallet["accountType"], wallet["totalEquity"], wallet["totalWalletBalance"]) == ("UNIFIED", "160000", "160000")
+    assert (wallet["accountType"], wallet["totalEquity"], wallet["totalWalletBalance"]) == ("UNIFIED", "260000", "260000")  # incl. 100000 USDC
     coins = {c["coin"]: c for c in wallet["coin"]}
     assert (coins["USDT"]["walletBalance"], coins["BTC"]["walletBalance"], coins["BTC"]["usdValue"]) == ("100000", "1", "60000")
     balance = ccxt_for(bybit).fetch_balance()

@@ -47,7 +47,8 @@ def test_instruments_info_docs_example_filters(public):
     spot = public.get_instruments_info(category="spot", symbol="BTCUSDT")["result"]["list"][0]
     assert spot["lotSizeFilter"]["basePrecision"] == "0.000001" and spot["priceFilter"] == {"tickSize": "0.1"}
     assert public.get_instruments_info(category="inverse")["result"]["list"][0]["symbol"] == "BTCUSD"
-    assert public.get_instruments_info(category="option", baseCoin="BTC")["result"]["list"] == []
+    btc_options = public.get_instruments_info(category="option", baseCoin="BTC")["result"]["list"]
+    assert {o["symbol"] for o in btc_options} == {"BTC-26DEC26-100000-C", "BTC-26DEC26-100000-P"}
     assert public.get_instruments_info(category="linear", status="PreLaunch")["result"]["list"] == []
 
 
@@ -96,7 +97,7 @@ def test_kline_orderbook_recent_trade(exchange, public):
 
 def test_wallet_balance_unified_only(exchange, pybit_session):
     wallet = pybit_session.get_wallet_balance(accountType="UNIFIED")["result"]["list"][0]
-    assert wallet["accountType"] == "UNIFIED" and wallet["totalEquity"] == "160000"
+    assert wallet["accountType"] == "UNIFIED" and wallet["totalEquity"] == "260000"  # 100000 USDT + 1 BTC @ 60000 + 100000 USDC
     usdt = next(c for c in wallet["coin"] if c["coin"] == "USDT")
     assert usdt["walletBalance"] == "100000" and isinstance(usdt["marginCollateral"], bool)
     only_btc = pybit_session.get_wallet_balance(accountType="UNIFIED", coin="BTC")["result"]["list"][0]
