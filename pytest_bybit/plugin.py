@@ -21,6 +21,8 @@ from .scenarios import SCENARIOS, Scenario, UnknownScenario, listing, parse_sele
 
 BYBIT_KEY = pytest.StashKey[Bybit]()
 SCENARIO_KEY = pytest.StashKey["Scenario | None"]()
+_SCENARIOS_KEY = pytest.StashKey[list]()
+_RESULTS_KEY = pytest.StashKey["_MatrixResults"]()
 _ID = re.compile(r"\[bybit(?::[\w-]+)?(?:-|(?=\]))")
 
 
@@ -77,11 +79,9 @@ def pytest_configure(config: pytest.Config) -> None:
         int(config.getini("bybit_max_requests_per_intent"))
     except ValueError:
         raise pytest.UsageError("bybit_max_requests_per_intent must be an integer") from None
-    config.stash[_RESULTS_KEY] = []
-
-
-_SCENARIOS_KEY = pytest.StashKey[list]()
-_RESULTS_KEY = pytest.StashKey[list]()
+    results = _MatrixResults()
+    config.stash[_RESULTS_KEY] = results
+    config.pluginmanager.register(results, "bybit-matrix-results")
 
 
 def pytest_cmdline_main(config: pytest.Config) -> int | None:
@@ -265,17 +265,18 @@ def _matrix_on(config: pytest.Config) -> bool:
     return bool(config.stash.get(_SCENARIOS_KEY, []))
 
 
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    for key, value in report.user_properties:
-        if key == "bybit_matrix":
-            _results.append(value)
+class _MatrixResults:
+    """Collects the matrix entries of one session (on the xdist controller too: reports
+    arrive there with their user_properties). Kept per config, so an inner pytester run
+    never clears the outer run's results."""
 
+    def __init__(self) -> None:
+        self.entries: list[dict[str, Any]] = []
 
-_results: list[dict[str, Any]] = []
-
-
-def pytest_sessionstart(session: pytest.Session) -> None:
-    _results.clear()
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        for key, value in report.user_properties:
+            if key == "bybit_matrix":
+                self.entries.append(value)
 
 
 def _table(results: list[dict[str, Any]], scenarios: list[str]) -> list[str]:
@@ -324,7 +325,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     if not _matrix_on(config) or hasattr(config, "workerinput"):
         return
     scenarios = [s.name for s in config.stash[_SCENARIOS_KEY]]
-    results = list(_results)
+    results = list(config.stash[_RESULTS_KEY].entries)
     tr = terminalreporter
     tr.section("bybit faults")
     if not results:
