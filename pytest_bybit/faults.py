@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 import requests
 
+from . import facts
 from .exchange.errors import envelope
 from .exchange.wire import Reply, Request
 
@@ -252,15 +253,13 @@ class FaultInjector:
         if spec.ret_code is not None:
             message = spec.ret_msg
             if message is None:
-
                 message = _default_message(spec.ret_code, request, now)
             body = envelope(spec.ret_code, message, None, now)
             return Reply(status=200, headers=headers, body=body, ret_code=spec.ret_code)
         return Reply(status=spec.http_status, headers=headers, body=spec.body or "", content_type=spec.content_type)
 
-def _default_message(ret_code: int, request: Request, now: int) -> str:
-    from . import facts
 
+def _default_message(ret_code: int, request: Request, now: int) -> str:
     template = facts.RET_MESSAGES.get(ret_code, facts.RET_MESSAGES[10001])
     if ret_code == 10002:
         return template.format(
