@@ -87,8 +87,10 @@ def _page(items: list[Any], p: dict[str, Any], default: int, hi: int) -> tuple[l
     cursor = p.get("cursor") or "0"
     try:
         start = int(cursor)
-    except ValueError:
+    except (TypeError, ValueError):
         raise param_error() from None
+    if start < 0:
+        raise param_error()
     end = start + limit
     return items[start:end], (str(end) if end < len(items) else "")
 

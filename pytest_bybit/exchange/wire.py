@@ -20,6 +20,37 @@ if TYPE_CHECKING:
     from .recording import RequestRecord
 
 
+#: Body fields that hold a list of flat objects (the batch endpoints' orders); every other V5
+#: body field is a scalar.
+LIST_FIELDS = frozenset({"request"})
+_JSON_TYPES = {dict: "an object", list: "an array"}
+
+
+def _type_error(name: str, value: Any) -> BybitError:
+    kind = _JSON_TYPES.get(type(value), type(value).__name__)
+    return BybitError(10001, f"params error: {name} must be a string or a number, not {kind}")
+
+
+def check_shape(data: dict[str, Any]) -> None:
+    """Refuse a body whose fields have the wrong JSON type, naming the field.
+
+    Bybit answers a 10001 params error; without this check an array in ``symbol`` or
+    ``orderId`` would reach a dict lookup in the fake and crash it ("unhashable type").
+    """
+    for name, value in data.items():
+        if name in LIST_FIELDS:
+            if not isinstance(value, list):
+                raise BybitError(10001, f"params error: {name} must be an array of objects")
+            for i, item in enumerate(value):
+                if not isinstance(item, dict):
+                    raise BybitError(10001, f"params error: {name}[{i}] must be an object")
+                for key, inner in item.items():
+                    if isinstance(inner, (dict, list)):
+                        raise _type_error(f"{name}[{i}].{key}", inner)
+        elif isinstance(value, (dict, list)):
+            raise _type_error(name, value)
+
+
 class Request:
     """One HTTP request: method, URL parts, lower-cased headers, raw body bytes."""
 
@@ -86,10 +117,12 @@ class Request:
             else:
                 try:
                     data = json.loads(self.body)
-                except ValueError:
+                except (ValueError, RecursionError):
+                    # RecursionError: a body nested thousands deep; Bybit answers it as malformed.
                     raise BybitError(10001) from None
                 if not isinstance(data, dict):
                     raise BybitError(10001)
+                check_shape(data)
                 self._params = data
         return self._params
 
