@@ -53,6 +53,22 @@ class Bybit:
     def set_price(self, symbol: str, price: Any) -> None:
         self.exchange.set_price(symbol, price)
 
+    def paused(self):  # -> ContextManager[None]
+        """``with bybit.paused():`` the test's own set-up requests use up no fault and break no invariant."""
+        return self.exchange.paused()
+
+    def open_position(self, symbol: str, side: str, size: Any, price: Any = None, leverage: Any = None, **kwargs: Any):
+        """Seed a position without a request (see FakeBybit.open_position)."""
+        return self.exchange.open_position(symbol, side, size, price, leverage, **kwargs)
+
+    def place_resting_order(self, symbol: str, side: str, qty: Any, price: Any = None, **kwargs: Any) -> dict[str, Any]:
+        """Seed an order on the book without a request (see FakeBybit.place_resting_order)."""
+        return self.exchange.place_resting_order(symbol, side, qty, price, **kwargs)
+
+    def add_instrument(self, symbol: str, category: str = "linear", **kwargs: Any):
+        """List any symbol the built-in table lacks (see FakeBybit.add_instrument)."""
+        return self.exchange.add_instrument(symbol, category, **kwargs)
+
     def fault(self, name: str, **params: Any) -> Fault:
         """Inject a fault into the next matching requests, from inside a test."""
         return self.injector.add(Fault.create(name, origin="fixture", **params))

@@ -13,6 +13,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any, Iterable
 
 from .. import facts
+from . import conditional, liquidation
 from .errors import BybitError, param_error
 from .models import ZERO, Account, Ids, Instrument, Order, Position, dec, fmt
 from .validation import OrderSpec, check_contract, check_option, check_spot_limit, parse_order
@@ -28,9 +29,13 @@ OPTION_FEE_RATE = Decimal("0.0003")
 OPTION_FEE_CAP = Decimal("0.07")
 
 
+#: Where a user asks for something the fake exchange refuses.
+ASK_URL = "https://github.com/pytest-bybit/pytest-bybit/issues"
+
+
 def not_modelled(what: str) -> BybitError:
     """An explicit refusal for what the fake does not simulate (documented in the message)."""
-    return BybitError(10001, f"pytest-bybit: {what} is not modelled by the fake exchange")
+    return BybitError(10001, f"pytest-bybit: {what} is not modelled by pytest-bybit; ask for it at {ASK_URL}")
 
 
 class Engine:
@@ -39,6 +44,10 @@ class Engine:
     def __init__(self, instruments: dict[tuple[str, str], Instrument], prices: dict[str, Decimal], ids: Ids) -> None:
         self.instruments = instruments
         self.prices = prices
+        #: Mark and index prices pinned by a test; unpinned, they follow the last price.
+        self.marks: dict[str, Decimal] = {}
+        self.indexes: dict[str, Decimal] = {}
+        self.funding_rates: dict[str, Decimal] = {}
         self.ids = ids
         self.accounts: dict[int, Account] = {}
         self.orders: list[Order] = []
@@ -63,6 +72,15 @@ class Engine:
     def price(self, symbol: str) -> Decimal:
         return self.prices[symbol]
 
+    def mark(self, symbol: str) -> Decimal:
+        return self.marks.get(symbol) or self.prices[symbol]
+
+    def index(self, symbol: str) -> Decimal:
+        return self.indexes.get(symbol) or self.prices[symbol]
+
+    def funding_rate(self, symbol: str) -> Decimal:
+        return self.funding_rates.get(symbol, Decimal("0.0001"))
+
     def leverage(self, account: Account, symbol: str) -> Decimal:
         return account.leverage.get(symbol, DEFAULT_LEVERAGE)
 
@@ -82,17 +100,23 @@ class Engine:
         category = params.get("category")
         inst = self.instrument(category, params.get("symbol"))
         ref = self.price(inst.symbol)
-        spec = parse_order(inst, params, ref)
+        trigger = conditional.parse_trigger(self, inst, params)
+        # A conditional order is judged at its trigger price: that is where it will enter.
+        spec = parse_order(inst, params, trigger.price if trigger else ref)
+        tpsl = conditional.parse_tpsl(self, inst, params, spec.side, spec.price or (trigger.price if trigger else ref))
         if spec.order_link_id and spec.order_link_id in account.link_ids:
             raise BybitError(110072)
         if inst.category == "spot":
             idx = 0
-            self._check_spot_funds(account, inst, spec, ref)
+            if trigger is None:
+                self._check_spot_funds(account, inst, spec, ref)
         else:
             idx = self._position_idx(account, inst, spec.position_idx)
             if len(account.open_orders(inst.category, inst.symbol)) >= self.max_active_orders:
                 raise BybitError(110020, facts.RET_MESSAGES[110020].replace("500", str(self.max_active_orders)))
-            if inst.is_option:
+            if trigger is not None:
+                pass  # no margin is held until it triggers; checked then
+            elif inst.is_option:
                 self._check_option_order(account, inst, spec, ref)
             else:
                 self._check_contract_order(account, inst, spec, idx, ref)
@@ -113,16 +137,28 @@ class Engine:
             created_ms=now_ms,
             last_price_on_created=ref,
             market_unit=spec.market_unit,
-            take_profit=spec.take_profit,
-            stop_loss=spec.stop_loss,
+            take_profit=tpsl.take_profit if tpsl else None,
+            stop_loss=tpsl.stop_loss if tpsl else None,
             is_leverage=spec.is_leverage,
         )
+        if tpsl is not None:
+            order.tp_trigger_by = tpsl.tp_trigger_by if tpsl.take_profit else ""
+            order.sl_trigger_by = tpsl.sl_trigger_by if tpsl.stop_loss else ""
+            order.tpsl_mode = tpsl.mode
+        if trigger is not None:
+            order.trigger_price, order.trigger_direction, order.trigger_by = trigger.price, trigger.direction, trigger.by
+            order.stop_order_type = "Stop"
+            order.status = "Untriggered"
+        self.add_order(account, order)
+        if trigger is None:
+            self._on_entry(account, inst, order, now_ms)
+        return order
+
+    def add_order(self, account: Account, order: Order) -> None:
         account.orders[order.order_id] = order
         if order.order_link_id:
             account.link_ids[order.order_link_id] = order
         self.orders.append(order)
-        self._on_entry(account, inst, order, now_ms)
-        return order
 
     def _position_idx(self, account: Account, inst: Instrument, idx: int | None) -> int:
         if account.position_mode(inst.symbol) == 3:
@@ -230,6 +266,8 @@ class Engine:
             raise BybitError(170213 if category == "spot" else 110001)
         qty = dec(params.get("qty")) if params.get("qty") not in (None, "") else None
         price = dec(params.get("price")) if params.get("price") not in (None, "") else None
+        if order.status == "Untriggered":
+            return self._amend_untriggered(inst, order, params, qty, price, now_ms)
         if (qty is None and price is None) or order.order_type != "Limit":
             raise param_error()
         new_qty = qty if qty is not None else order.qty
@@ -250,6 +288,32 @@ class Engine:
             raise param_error()
         order.qty, order.price, order.updated_ms = new_qty, new_price, now_ms
         self._on_entry(account, inst, order, now_ms)
+        return order
+
+    def _amend_untriggered(self, inst: Instrument, order: Order, params: dict[str, Any], qty: Decimal | None, price: Decimal | None, now_ms: int) -> Order:
+        """A conditional order may move its trigger, qty and price before it triggers."""
+        trigger = order.trigger_price
+        if params.get("triggerPrice") not in (None, ""):
+            moved = conditional.parse_trigger(
+                self, inst, {"triggerPrice": params["triggerPrice"], "triggerDirection": order.trigger_direction, "triggerBy": params.get("triggerBy") or order.trigger_by}
+            )
+            if moved is None:
+                raise param_error()
+            trigger = moved.price
+            order.trigger_by = moved.by
+        if qty is None and price is None and trigger == order.trigger_price:
+            raise param_error()
+        new_qty = qty if qty is not None else order.qty
+        new_price = price if price is not None else order.price
+        assert trigger is not None
+        if inst.category == "spot":
+            if new_price is not None:
+                check_spot_limit(inst, order.side, new_qty, new_price, trigger)
+        else:
+            check_contract(inst, order.side, order.order_type, new_qty, new_price if order.order_type == "Limit" else None, trigger)
+        order.qty, order.trigger_price, order.updated_ms = new_qty, trigger, now_ms
+        if order.order_type == "Limit":
+            order.price = new_price
         return order
 
     def cancel(self, account: Account, params: dict[str, Any], now_ms: int) -> Order:
@@ -277,9 +341,12 @@ class Engine:
             cancelled.append(order)
         return cancelled
 
-    def _cancel(self, order: Order, now_ms: int) -> None:
+    def _cancel(self, order: Order, now_ms: int, cancel: str = "CancelByUser") -> None:
+        if order.status == "Untriggered":  # a conditional order cancelled before it triggered
+            self._close(order, "Deactivated", now_ms, cancel=cancel)
+            return
         partial = order.cum_exec_qty > 0 and order.category == "spot"
-        self._close(order, "PartiallyFilledCanceled" if partial else "Cancelled", now_ms, cancel="CancelByUser")
+        self._close(order, "PartiallyFilledCanceled" if partial else "Cancelled", now_ms, cancel=cancel)
 
     @staticmethod
     def _close(order: Order, status: str, now_ms: int, cancel: str = "UNKNOWN", reject: str = "EC_NoError") -> None:
@@ -293,13 +360,153 @@ class Engine:
     def set_price(self, symbol: str, price: Decimal, now_ms: int) -> None:
         """Move the last price; resting limit orders it crosses fill at their own price (maker)."""
         self.prices[symbol] = price
-        for account in self.accounts.values():
+        self.sweep(symbol, now_ms)
+
+    def set_mark(self, symbol: str, price: Decimal, now_ms: int) -> None:
+        self.marks[symbol] = price
+        self.sweep(symbol, now_ms)
+
+    def set_index(self, symbol: str, price: Decimal, now_ms: int) -> None:
+        self.indexes[symbol] = price
+        self.sweep(symbol, now_ms)
+
+    def sweep(self, symbol: str, now_ms: int) -> None:
+        """Everything a price move sets off, in the exchange's order: resting limit orders fill,
+        conditional orders trigger, position TP/SL fire, positions past their liquidation price
+        are liquidated."""
+        price = self.prices[symbol]
+        for account in list(self.accounts.values()):
             for order in account.open_orders(symbol=symbol):
-                if order.order_type != "Limit" or order.price is None:
+                if order.status == "Untriggered" or order.order_type != "Limit" or order.price is None:
                     continue
                 if (order.side == "Buy" and price <= order.price) or (order.side == "Sell" and price >= order.price):
                     inst = self.instruments[(order.category, order.symbol)]
                     self._fill(account, inst, order, order.leaves_qty, order.price, maker=True, now_ms=now_ms)
+            for order in account.open_orders(symbol=symbol):
+                if order.status == "Untriggered" and conditional.is_due(self, order):
+                    self._trigger(account, order, now_ms)
+            for (sym, _), pos in list(account.positions.items()):
+                if sym != symbol:
+                    continue
+                inst = self.instruments[(pos.category, sym)]
+                fired = conditional.fired_position_stop(self, inst, pos)
+                if fired is not None:
+                    self._close_position(account, inst, pos, fired[0], fired[1], now_ms)
+        for account in list(self.accounts.values()):
+            for (sym, _), pos in list(account.positions.items()):
+                if sym == symbol and pos.size and not self.instruments[(pos.category, sym)].is_option:
+                    self._maybe_liquidate(account, self.instruments[(pos.category, sym)], pos, now_ms)
+
+    def _trigger(self, account: Account, order: Order, now_ms: int) -> None:
+        """Untriggered -> Triggered -> a live order, checked now as a new one would be."""
+        inst = self.instruments[(order.category, order.symbol)]
+        order.status = "Triggered"
+        order.updated_ms = now_ms
+        ref = self.price(inst.symbol)
+        try:
+            if inst.category == "spot":
+                self._check_spot_funds(account, inst, order, ref)  # type: ignore[arg-type]
+            elif order.close_on_trigger and order.reduce_only:
+                reducible = self._reducible(account, inst, order.side, order.position_idx)
+                if not reducible:
+                    raise BybitError(110017)
+                order.qty = min(order.qty, reducible)
+            else:
+                self._check_contract_order(account, inst, order, order.position_idx, ref)  # type: ignore[arg-type]
+        except BybitError:
+            self._close(order, "Deactivated", now_ms, cancel="CancelByTpSlTsClear" if order.reduce_only else "UNKNOWN", reject="EC_NoError")
+            return
+        order.status = "New"
+        self._on_entry(account, inst, order, now_ms)
+
+    def _close_position(self, account: Account, inst: Instrument, pos: Position, kind: str, trigger: Decimal, now_ms: int) -> None:
+        """A Full-mode TP or SL fired: a reduce-only Market order closes the whole position."""
+        order = Order(
+            order_id=self.ids.uuid(),
+            order_link_id="",
+            uid=account.uid,
+            category=inst.category,
+            symbol=inst.symbol,
+            side="Sell" if pos.side == "Buy" else "Buy",
+            order_type="Market",
+            qty=pos.size,
+            price=None,
+            time_in_force="IOC",
+            position_idx=pos.idx,
+            reduce_only=True,
+            close_on_trigger=True,
+            created_ms=now_ms,
+            last_price_on_created=self.price(inst.symbol),
+            trigger_price=trigger,
+            trigger_direction=conditional.RISE if (pos.side == "Buy") == (kind == "TakeProfit") else conditional.FALL,
+            trigger_by=pos.tp_trigger_by if kind == "TakeProfit" else pos.sl_trigger_by,
+            stop_order_type=kind,
+            tpsl_mode="Full",
+        )
+        self.add_order(account, order)
+        self._fill(account, inst, order, order.qty, self.price(inst.symbol), maker=False, now_ms=now_ms)
+
+    # --- liquidation -----------------------------------------------------------------------
+
+    def liq_prices(self, account: Account, inst: Instrument, pos: Position) -> tuple[Decimal | None, Decimal | None]:
+        """(liqPrice, bustPrice) of a position, on the tick; None where there is none."""
+        if not pos.size or inst.is_option:
+            return None, None
+        mm = liquidation.maintenance_margin(inst, pos)
+        if account.is_isolated(inst.symbol):
+            margin = self.position_margin(account, inst, pos)
+            liq_at, bust_at = margin - mm, margin
+        else:
+            funds, mm_all = self._cross_funds(account, inst, pos)
+            liq_at, bust_at = funds - mm_all, funds
+        long = pos.side == "Buy"
+        liq = liquidation.on_tick(inst, liquidation.price_at_margin(inst, pos, liq_at), long)
+        bust = liquidation.on_tick(inst, liquidation.price_at_margin(inst, pos, bust_at), long)
+        return liq, bust
+
+    def _cross_funds(self, account: Account, inst: Instrument, pos: Position) -> tuple[Decimal, Decimal]:
+        """(what the cross position can lose, the maintenance margin of all cross positions) in its settle coin."""
+        funds = account.balances.get(inst.settle_coin, ZERO)
+        mm_all = ZERO
+        for (sym, _), other in account.positions.items():
+            other_inst = self.instruments.get((other.category, sym))
+            if other_inst is None or other_inst.settle_coin != inst.settle_coin or not other.size or other_inst.is_option:
+                continue
+            if account.is_isolated(sym):
+                funds -= self.position_margin(account, other_inst, other)
+                continue
+            mm_all += liquidation.maintenance_margin(other_inst, other)
+            if other is not pos:
+                funds += self.unrealised(other_inst, other)
+        return funds, mm_all
+
+    def _maybe_liquidate(self, account: Account, inst: Instrument, pos: Position, now_ms: int) -> None:
+        liq, bust = self.liq_prices(account, inst, pos)
+        if not liquidation.crossed(pos, self.mark(inst.symbol), liq):
+            return
+        assert bust is not None
+        for order in account.open_orders(inst.category, inst.symbol):
+            self._cancel(order, now_ms, cancel="CancelByLiq")
+        order = Order(
+            order_id=self.ids.uuid(),
+            order_link_id="",
+            uid=account.uid,
+            category=inst.category,
+            symbol=inst.symbol,
+            side="Sell" if pos.side == "Buy" else "Buy",
+            order_type="Market",
+            qty=pos.size,
+            price=bust,
+            time_in_force="IOC",
+            position_idx=pos.idx,
+            reduce_only=True,
+            close_on_trigger=True,
+            created_ms=now_ms,
+            last_price_on_created=self.price(inst.symbol),
+            exec_type="BustTrade",
+        )
+        self.add_order(account, order)
+        self._fill(account, inst, order, order.qty, bust, maker=False, now_ms=now_ms)
 
     def fill(self, order: Order, qty: Decimal | None, price: Decimal | None, now_ms: int, maker: bool = True) -> None:
         """Fill ``qty`` (default: all that is left) of an open order, e.g. to make it PartiallyFilled."""
@@ -323,11 +530,15 @@ class Engine:
                 fee = _fee(base_qty * rate)
                 self._credit(account, inst.quote_coin, -value)
                 self._credit(account, inst.base_coin, base_qty - fee)
+                moves = ((inst.quote_coin, -value, ZERO), (inst.base_coin, base_qty, fee))
             else:
                 fee = _fee(value * rate)
                 self._credit(account, inst.base_coin, -base_qty)
                 self._credit(account, inst.quote_coin, value - fee)
+                moves = ((inst.base_coin, -base_qty, ZERO), (inst.quote_coin, value, fee))
             exec_qty = base_qty
+            for coin, flow, coin_fee in moves:
+                self.log_transaction(account, inst, order, coin, "TRADE", now_ms, qty=base_qty, px=px, cash_flow=flow, fee=coin_fee, rate=rate)
         elif inst.is_option:
             # Premium changes hands in the settle coin (USDC) at once; the position keeps the
             # entry for realised/unrealised PnL, which is therefore not credited again.
@@ -339,6 +550,7 @@ class Engine:
             pos.cum_realised += realised - fee
             pos.cur_realised += realised - fee
             exec_qty = qty
+            self.log_transaction(account, inst, order, inst.settle_coin, "TRADE", now_ms, qty=qty, px=px, cash_flow=-value if order.side == "Buy" else value, fee=fee, rate=rate, size=pos.size)
         else:
             value = qty / px if inst.is_inverse else qty * px
             fee = _fee(value * rate)
@@ -348,6 +560,10 @@ class Engine:
             pos.cum_realised += realised - fee
             pos.cur_realised += realised - fee
             exec_qty = qty
+            kind = "LIQUIDATION" if order.exec_type == "BustTrade" else "TRADE"
+            self.log_transaction(account, inst, order, inst.settle_coin, kind, now_ms, qty=qty, px=px, cash_flow=realised, fee=fee, rate=rate, size=pos.size)
+            if (order.take_profit or order.stop_loss) and not order.reduce_only and pos.size and pos.side == order.side:
+                self._attach_tpsl(account, order, pos, qty, now_ms)
         order.cum_exec_qty += exec_qty
         order.cum_exec_value += value
         order.cum_exec_fee += fee
@@ -355,6 +571,19 @@ class Engine:
         done = order.leaves_qty <= 0 or order.order_type == "Market" or order.quote_sized
         order.status = "Filled" if done else "PartiallyFilled"
         self._record_execution(account, inst, order, exec_qty, px, value, fee, rate, maker, now_ms)
+
+    def _attach_tpsl(self, account: Account, order: Order, pos: Position, qty: Decimal, now_ms: int) -> None:
+        """The TP/SL sent with an order take effect as it fills: on the position (Full) or as
+        reduce-only conditional orders of the filled size (Partial)."""
+        if order.tpsl_mode == "Partial":
+            for kind, price, by in (("PartialTakeProfit", order.take_profit, order.tp_trigger_by), ("PartialStopLoss", order.stop_loss, order.sl_trigger_by)):
+                if price:
+                    self.add_order(account, conditional.partial_order(self, pos, account.uid, kind, price, qty, by or "LastPrice", now_ms))
+            return
+        if order.take_profit:
+            pos.take_profit, pos.tp_trigger_by = order.take_profit, order.tp_trigger_by or "LastPrice"
+        if order.stop_loss:
+            pos.stop_loss, pos.sl_trigger_by = order.stop_loss, order.sl_trigger_by or "LastPrice"
 
     def _apply_position(self, account: Account, inst: Instrument, order: Order, qty: Decimal, px: Decimal, now_ms: int) -> Decimal:
         key = (inst.symbol, order.position_idx)
@@ -378,13 +607,44 @@ class Engine:
             realised = (1 / pos.avg_price - 1 / px) * closed * direction
         else:
             realised = (px - pos.avg_price) * closed * direction
+        self._record_closed_pnl(account, inst, order, pos, closed, px, realised, now_ms)
         pos.size -= closed
         rest = qty - closed
         if not pos.size:
             pos.side, pos.avg_price = "", ZERO
+            # Full-mode TP/SL and a chosen risk tier go with the position.
+            pos.take_profit = pos.stop_loss = pos.trailing_stop = ZERO
+            pos.risk_id = 0
         if rest and not hedge_side:  # one-way mode: the order flips the position
             pos.side, pos.size, pos.avg_price = order.side, rest, px
         return realised
+
+    def _record_closed_pnl(self, account: Account, inst: Instrument, order: Order, pos: Position, closed: Decimal, px: Decimal, realised: Decimal, now_ms: int) -> None:
+        """One /v5/position/closed-pnl row per closing fill (fees are not part of closedPnl here)."""
+        entry_value = liquidation.position_value(inst, closed, pos.avg_price)
+        exit_value = liquidation.position_value(inst, closed, px)
+        account.closed_pnl.append(
+            {
+                "symbol": inst.symbol,
+                "orderType": order.order_type,
+                "leverage": fmt(self.leverage(account, inst.symbol)),
+                "updatedTime": str(now_ms),
+                "side": order.side,
+                "orderId": order.order_id,
+                "closedPnl": fmt(realised.quantize(_FEE_QUANT)),
+                "avgEntryPrice": inst.fmt_price(pos.avg_price),
+                "qty": inst.fmt_qty(order.qty),
+                "cumEntryValue": fmt(entry_value.quantize(_FEE_QUANT)),
+                "createdTime": str(order.created_ms),
+                "orderPrice": inst.fmt_price(order.price) if order.price else "0",
+                "closedSize": inst.fmt_qty(closed),
+                "avgExitPrice": inst.fmt_price(px),
+                "execType": order.exec_type,
+                "fillCount": "1",
+                "cumExitValue": fmt(exit_value.quantize(_FEE_QUANT)),
+                "category": inst.category,
+            }
+        )
 
     def _record_execution(self, account: Account, inst: Instrument, order: Order, qty: Decimal, px: Decimal, value: Decimal, fee: Decimal, rate: Decimal, maker: bool, now_ms: int) -> None:
         self._seq += 1
@@ -398,7 +658,7 @@ class Engine:
                 "side": order.side,
                 "indexPrice": "",
                 "orderId": order.order_id,
-                "stopOrderType": "UNKNOWN",
+                "stopOrderType": order.stop_order_type or "UNKNOWN",
                 "leavesQty": fmt(order.leaves_qty),
                 "execTime": str(now_ms),
                 "feeCurrency": (inst.base_coin if order.side == "Buy" else inst.quote_coin) if inst.category == "spot" else "",
@@ -414,7 +674,7 @@ class Engine:
                 "orderQty": fmt(order.qty),
                 "orderPrice": inst.fmt_price(order.price) if order.price else "0",
                 "execValue": fmt(value),
-                "execType": "Trade",
+                "execType": order.exec_type,
                 "execQty": fmt(qty),
                 "closedSize": "",
                 "seq": self._seq,
@@ -432,6 +692,39 @@ class Engine:
                 "time": str(now_ms),
                 "isBlockTrade": False,
                 "isRPITrade": False,
+            }
+        )
+
+    def log_transaction(
+        self, account: Account, inst: Instrument | None, order: Order | None, coin: str, kind: str, now_ms: int,
+        *, qty: Decimal = ZERO, px: Decimal = ZERO, cash_flow: Decimal = ZERO, fee: Decimal = ZERO, rate: Decimal = ZERO, size: Decimal = ZERO,
+    ) -> None:
+        """One /v5/account/transaction-log row: what moved ``coin`` in the unified wallet and why."""
+        self._seq += 1
+        account.transactions.append(
+            {
+                "id": f"{self._seq}_{account.uid}",
+                "symbol": inst.symbol if inst else "",
+                "category": inst.category if inst else "",
+                "side": order.side if order else "None",
+                "transactionTime": str(now_ms),
+                "type": kind,
+                "transSubType": "",
+                "qty": fmt(qty),
+                "size": fmt(size),
+                "currency": coin,
+                "tradePrice": inst.fmt_price(px) if inst and px else "",
+                "funding": "",
+                "fee": fmt(fee),
+                "cashFlow": fmt(cash_flow.quantize(_FEE_QUANT)),
+                "change": fmt((cash_flow - fee).quantize(_FEE_QUANT)),
+                "cashBalance": fmt(account.balances.get(coin, ZERO).quantize(_FEE_QUANT)),
+                "feeRate": fmt(rate) if order else "",
+                "bonusChange": "",
+                "tradeId": self.ids.uuid() if order else "",
+                "orderId": order.order_id if order else "",
+                "orderLinkId": order.order_link_id if order else "",
+                "extraFees": "",
             }
         )
 
@@ -490,6 +783,7 @@ class Engine:
                 account.hedge_symbols.discard(inst.symbol)
 
     def trading_stop(self, account: Account, params: dict[str, Any], now_ms: int) -> None:
+        """Set, move or cancel ("0") a position's TP/SL: Full on the position, Partial as orders."""
         inst = self.instrument(params.get("category"), params.get("symbol"))
         if inst.category == "spot":
             raise param_error()
@@ -503,13 +797,33 @@ class Engine:
         pos = account.positions.get((inst.symbol, idx))
         if pos is None or not pos.size:
             raise param_error("zero_position")
-        for field_name, attr in (("takeProfit", "take_profit"), ("stopLoss", "stop_loss"), ("trailingStop", "trailing_stop")):
-            if field_name in params:
-                value = dec(params[field_name])
-                if value is None or value < 0:
-                    raise param_error()
-                setattr(pos, attr, value)
+        mode = params.get("tpslMode") or "Full"
+        if mode not in ("Full", "Partial"):
+            raise BybitError(10001, "params error: tpslMode must be Full or Partial")
+        tp_by = conditional._trigger_by(params, "tpTriggerBy", inst)
+        sl_by = conditional._trigger_by(params, "slTriggerBy", inst)
+        tp = conditional._price(inst, params, "takeProfit")
+        sl = conditional._price(inst, params, "stopLoss")
+        conditional.check_sides(inst, pos.side, tp, sl, conditional.source_price(self, inst.symbol, tp_by if tp else sl_by), tp_by, sl_by)
+        if mode == "Partial":
+            for kind, price, size_name, by in (("PartialTakeProfit", tp, "tpSize", tp_by), ("PartialStopLoss", sl, "slSize", sl_by)):
+                if price is None:
+                    continue
+                size = dec(params.get(size_name))
+                if size is None or size <= 0 or size % inst.qty_step or size > pos.size:
+                    raise BybitError(10001, f"params error: {size_name} must be a positive multiple of qtyStep up to the position size")
+                self.add_order(account, conditional.partial_order(self, pos, account.uid, kind, price, size, by, now_ms))
+        else:
+            for name, attr, by_attr, by in (("takeProfit", "take_profit", "tp_trigger_by", tp_by), ("stopLoss", "stop_loss", "sl_trigger_by", sl_by)):
+                if name in params:
+                    value = conditional._price(inst, params, name)
+                    setattr(pos, attr, value or ZERO)
+                    setattr(pos, by_attr, by)
         pos.updated_ms = now_ms
+        # The new stop may already be reached (a trigger price source other than the last price).
+        fired = conditional.fired_position_stop(self, inst, pos)
+        if fired is not None:
+            self._close_position(account, inst, pos, fired[0], fired[1], now_ms)
 
     # --- derived views ---------------------------------------------------------------------
 
@@ -532,6 +846,8 @@ class Engine:
         """(order margin, spot funds on hold) in ``coin`` for open orders."""
         order_im = spot_hold = ZERO
         for order in account.open_orders():
+            if order.status == "Untriggered":
+                continue
             inst = self.instruments[(order.category, order.symbol)]
             leaves = order.leaves_qty
             if order.category == "spot":
@@ -562,7 +878,7 @@ class Engine:
             upl += self.unrealised(inst, pos)
             im = self.position_margin(account, inst, pos)
             position_im += im
-            position_mm += im * self.leverage(account, symbol) * MAINTENANCE_RATE
+            position_mm += liquidation.maintenance_margin(inst, pos)
             cum_realised += pos.cum_realised
         order_im, spot_hold = self.locked(account, coin)
         return {

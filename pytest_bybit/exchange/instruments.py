@@ -40,6 +40,9 @@ def _linear(
     quote: str = "USDT",
     settle: str = "USDT",
     funding_cap: str = "0.00375",
+    price_scale: str = "2",
+    max_leverage: str = "100.00",
+    leverage_step: str = "0.01",
 ) -> dict[str, Any]:
     return {
         "symbol": symbol,
@@ -51,8 +54,8 @@ def _linear(
         "launchTime": launch,
         "deliveryTime": "0",
         "deliveryFeeRate": "",
-        "priceScale": "2",
-        "leverageFilter": {"minLeverage": "1", "maxLeverage": "100.00", "leverageStep": "0.01"},
+        "priceScale": price_scale,
+        "leverageFilter": {"minLeverage": "1", "maxLeverage": max_leverage, "leverageStep": leverage_step},
         "priceFilter": {"minPrice": min_price, "maxPrice": max_price, "tickSize": tick},
         "lotSizeFilter": {
             "maxOrderQty": max_qty,
@@ -85,22 +88,25 @@ def _spot(
     max_market_qty: str,
     tick: str,
     symbol_id: int,
+    quote: str = "USDT",
+    min_amount: str = "5",
+    quote_precision: str = "0.0000001",
 ) -> dict[str, Any]:
     return {
         "symbolId": symbol_id,
         "symbol": symbol,
         "baseCoin": base,
-        "quoteCoin": "USDT",
+        "quoteCoin": quote,
         "innovation": "0",
         "status": "Trading",
         "marginTrading": "utaOnly",
         "stTag": "0",
         "lotSizeFilter": {
             "basePrecision": base_precision,
-            "quotePrecision": "0.0000001",
+            "quotePrecision": quote_precision,
             "minOrderQty": min_qty,
             "maxOrderQty": max_qty,
-            "minOrderAmt": "5",
+            "minOrderAmt": min_amount,
             "maxOrderAmt": "8000000",
             "maxLimitOrderQty": max_qty,
             "maxMarketOrderQty": max_market_qty,
@@ -185,6 +191,63 @@ _CATALOGUE: tuple[tuple[str, dict[str, Any]], ...] = (
             max_market_qty="1000", tick="0.01", symbol_id=10,
         ),
     ),
+    # The most traded names after BTC and ETH. Filters follow the live pattern (a tick and a step
+    # sized to the price, 5 USDT min notional); the exact figures are UNCONFIRMED: tests that
+    # depend on one set it with Instrument.set_filter or bybit.add_instrument.
+    (
+        "linear",
+        _linear(
+            "SOLUSDT", "SOL", tick="0.010", min_price="0.010", max_price="19999.980",
+            step="0.1", min_qty="0.1", max_qty="79770.0", max_mkt_qty="5000.0",
+            min_notional="5", launch="1634256000000", symbol_id=41, price_scale="3",
+        ),
+    ),
+    (
+        "linear",
+        _linear(
+            "XRPUSDT", "XRP", tick="0.0001", min_price="0.0001", max_price="199.9998",
+            step="1", min_qty="1", max_qty="2300000", max_mkt_qty="370000",
+            min_notional="5", launch="1620345600000", symbol_id=27, price_scale="4", max_leverage="75.00",
+        ),
+    ),
+    (
+        "linear",
+        _linear(
+            "DOGEUSDT", "DOGE", tick="0.00001", min_price="0.00001", max_price="19.99998",
+            step="1", min_qty="1", max_qty="21050000", max_mkt_qty="4600000",
+            min_notional="5", launch="1620345600000", symbol_id=28, price_scale="5", max_leverage="75.00",
+        ),
+    ),
+    (
+        "inverse",
+        _linear(
+            "ETHUSD", "ETH", tick="0.05", min_price="0.05", max_price="99999.90",
+            step="1", min_qty="1", max_qty="1000000", max_mkt_qty="200000",
+            min_notional="", launch="1548633600000", symbol_id=2,
+            contract_type="InversePerpetual", quote="USD", settle="ETH", max_leverage="50.00",
+        ),
+    ),
+    (
+        "spot",
+        _spot(
+            "SOLUSDT", "SOL", base_precision="0.001", min_qty="0.001", max_qty="8000",
+            max_market_qty="4000", tick="0.01", symbol_id=120,
+        ),
+    ),
+    (
+        "spot",
+        _spot(
+            "XRPUSDT", "XRP", base_precision="0.01", min_qty="0.01", max_qty="2000000",
+            max_market_qty="1000000", tick="0.0001", symbol_id=121,
+        ),
+    ),
+    (
+        "spot",
+        _spot(
+            "DOGEUSDT", "DOGE", base_precision="0.1", min_qty="0.1", max_qty="10000000",
+            max_market_qty="5000000", tick="0.00001", symbol_id=122,
+        ),
+    ),
     (
         "option",
         _option(
@@ -213,6 +276,10 @@ DEFAULT_PRICES: dict[str, str] = {
     "BTCUSDT": "60000",
     "ETHUSDT": "3000",
     "BTCUSD": "60000",
+    "ETHUSD": "3000",
+    "SOLUSDT": "150",
+    "XRPUSDT": "2.5",
+    "DOGEUSDT": "0.2",
     # Option premiums in USDC (mark = last in this fake); plausible, UNCONFIRMED.
     "BTC-26DEC26-100000-C": "2500",
     "BTC-26DEC26-100000-P": "41000",
@@ -234,3 +301,79 @@ def default_instruments() -> dict[tuple[str, str], Instrument]:
         (category, info["symbol"]): Instrument(category, copy.deepcopy(info))
         for category, info in _CATALOGUE
     }
+
+
+#: Settle / quote coins recognised at the end of a symbol, longest first.
+_QUOTES = ("USDT", "USDC", "USD")
+
+
+def make_instrument(
+    symbol: str,
+    category: str,
+    *,
+    tick_size: Any,
+    qty_step: Any,
+    min_qty: Any,
+    max_qty: Any = None,
+    max_market_qty: Any = None,
+    min_notional: Any = "5",
+    max_leverage: Any = "100",
+    min_price: Any = None,
+    max_price: Any = None,
+    base_coin: str | None = None,
+    quote_coin: str | None = None,
+    min_order_amt: Any = "5",
+    symbol_id: int = 0,
+) -> Instrument:
+    """An instruments-info entry for any symbol, in the same shape as the built-in ones.
+
+    Every number is checked here, so a typo in a test fails at the call that made it (naming the
+    argument), not at the first order the bot sends.
+    """
+    from decimal import Decimal
+
+    from .models import dec
+
+    def number(name: str, value: Any, *, positive: bool = True) -> str:
+        d = dec(value)
+        if d is None or (positive and d <= 0):
+            raise ValueError(f"add_instrument({symbol!r}): {name}={value!r} must be a positive number (a str such as '0.01')")
+        return format(d, "f")
+
+    if not isinstance(symbol, str) or not symbol or symbol != symbol.upper():
+        raise ValueError(f"add_instrument: symbol={symbol!r} must be an upper-case symbol name such as 'SOLUSDT'")
+    if category not in ("linear", "inverse", "spot"):
+        raise ValueError(f"add_instrument({symbol!r}): category={category!r} must be 'linear', 'inverse' or 'spot'")
+    quote = quote_coin or next((q for q in _QUOTES if symbol.endswith(q) and len(symbol) > len(q)), None)
+    if quote is None:
+        raise ValueError(f"add_instrument({symbol!r}): cannot tell the quote coin from the name; pass quote_coin='USDT'")
+    base = base_coin or symbol[: -len(quote)]
+    tick = number("tick_size", tick_size)
+    step = number("qty_step", qty_step)
+    low = number("min_qty", min_qty)
+    high = number("max_qty", max_qty) if max_qty is not None else format(Decimal(low) * 1_000_000, "f")
+    market_high = number("max_market_qty", max_market_qty) if max_market_qty is not None else high
+    if Decimal(low) % Decimal(step):
+        raise ValueError(f"add_instrument({symbol!r}): min_qty={min_qty!r} is not a multiple of qty_step={qty_step!r}")
+    if category == "spot":
+        info = _spot(
+            symbol, base, base_precision=step, min_qty=low, max_qty=high, max_market_qty=market_high,
+            tick=tick, symbol_id=symbol_id, quote=quote, min_amount=number("min_order_amt", min_order_amt),
+        )
+        return Instrument(category, info)
+    places = max(0, -Decimal(tick).normalize().as_tuple().exponent)  # type: ignore[operator]
+    floor = number("min_price", min_price) if min_price is not None else tick
+    ceiling = number("max_price", max_price) if max_price is not None else format(Decimal(tick) * 10**9 - Decimal(tick), "f")
+    lev = Decimal(number("max_leverage", max_leverage))
+    if lev < 1:
+        raise ValueError(f"add_instrument({symbol!r}): max_leverage={max_leverage!r} must be at least 1")
+    inverse = category == "inverse"
+    info = _linear(
+        symbol, base, tick=tick, min_price=floor, max_price=ceiling, step=step, min_qty=low,
+        max_qty=high, max_mkt_qty=market_high,
+        min_notional="" if inverse else number("min_notional", min_notional, positive=False),
+        launch="0", symbol_id=symbol_id, contract_type="InversePerpetual" if inverse else "LinearPerpetual",
+        quote=quote, settle=base if inverse else quote, price_scale=str(places),
+        max_leverage=format(lev.quantize(Decimal("0.01")), "f"),
+    )
+    return Instrument(category, info)

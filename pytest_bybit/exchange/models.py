@@ -166,6 +166,9 @@ class Position:
     take_profit: Decimal = ZERO
     stop_loss: Decimal = ZERO
     trailing_stop: Decimal = ZERO
+    tp_trigger_by: str = "LastPrice"
+    sl_trigger_by: str = "LastPrice"
+    risk_id: int = 0
     created_ms: int = 0
     updated_ms: int = 0
     seq: int = 0
@@ -201,6 +204,16 @@ class Order:
     stop_loss: Decimal | None = None
     updated_ms: int = 0
     is_leverage: str = "0"
+    #: Conditional orders: rest Untriggered until ``trigger_by`` crosses ``trigger_price``.
+    trigger_price: Decimal | None = None
+    trigger_direction: int = 0
+    trigger_by: str = ""
+    stop_order_type: str = ""
+    tp_trigger_by: str = ""
+    sl_trigger_by: str = ""
+    tpsl_mode: str = ""
+    #: Trade, or BustTrade for the order that closes a liquidated position.
+    exec_type: str = "Trade"
 
     OPEN = frozenset({"New", "PartiallyFilled", "Untriggered"})
 
@@ -254,23 +267,23 @@ class Order:
             "cumExecFee": fmt(self.cum_exec_fee),
             "timeInForce": self.time_in_force,
             "orderType": self.order_type,
-            "stopOrderType": "",
+            "stopOrderType": self.stop_order_type,
             "orderIv": "",
             "marketUnit": self.market_unit,
-            "triggerPrice": "0",
+            "triggerPrice": inst.fmt_price(self.trigger_price) if self.trigger_price else "0",
             "takeProfit": inst.fmt_price(self.take_profit) if self.take_profit else "0",
             "stopLoss": inst.fmt_price(self.stop_loss) if self.stop_loss else "0",
-            "tpTriggerBy": "",
-            "slTriggerBy": "",
-            "triggerDirection": 0,
-            "triggerBy": "",
+            "tpTriggerBy": self.tp_trigger_by,
+            "slTriggerBy": self.sl_trigger_by,
+            "triggerDirection": self.trigger_direction,
+            "triggerBy": self.trigger_by,
             "lastPriceOnCreated": inst.fmt_price(self.last_price_on_created),
             "reduceOnly": self.reduce_only,
             "closeOnTrigger": self.close_on_trigger,
             "smpType": "None",
             "smpGroup": 0,
             "smpOrderId": "",
-            "tpslMode": "",
+            "tpslMode": self.tpsl_mode,
             "tpLimitPrice": "",
             "slLimitPrice": "",
             "placeType": "",
@@ -292,6 +305,19 @@ class Account:
     orders: dict[str, Order] = field(default_factory=dict)
     link_ids: dict[str, Order] = field(default_factory=dict)
     executions: list[dict[str, Any]] = field(default_factory=list)
+    #: REGULAR_MARGIN (cross) or ISOLATED_MARGIN, as /v5/account/set-margin-mode sets it.
+    margin_mode: str = "REGULAR_MARGIN"
+    #: Symbols switched to isolated margin one by one (/v5/position/switch-isolated).
+    isolated_symbols: set[str] = field(default_factory=set)
+    #: The funding wallet (accountType FUND), apart from the unified one in ``balances``.
+    funding: dict[str, Decimal] = field(default_factory=dict)
+    closed_pnl: list[dict[str, Any]] = field(default_factory=list)
+    transactions: list[dict[str, Any]] = field(default_factory=list)
+    transfers: list[dict[str, Any]] = field(default_factory=list)
+    deposits: list[dict[str, Any]] = field(default_factory=list)
+
+    def is_isolated(self, symbol: str) -> bool:
+        return self.margin_mode == "ISOLATED_MARGIN" or symbol in self.isolated_symbols
 
     def position_mode(self, symbol: str) -> int:
         """0 = one-way (MergedSingle), 3 = hedge (BothSide), as switch-mode spells them."""

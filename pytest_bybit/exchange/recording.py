@@ -36,6 +36,7 @@ class RequestRecord:
         "exchange_http_status",
         "fault",
         "reply",
+        "paused",
     )
 
     def __init__(self, request: Request, time_ms: int) -> None:
@@ -51,6 +52,8 @@ class RequestRecord:
         self.fault: str | None = None
         #: The reply the client received (None when a middleware raised instead).
         self.reply: Reply | None = None
+        #: Sent inside ``bybit.paused()``: the test's own set-up, out of faults and invariants.
+        self.paused = False
 
     @property
     def method(self) -> str:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from .errors import BybitError, Result, param_error
 from .instruments import COINS
-from .engine import MAINTENANCE_RATE
+from . import liquidation
 from .models import ZERO, Account, Instrument, Position, fmt
 from .wire import Request
 
@@ -340,6 +340,15 @@ def order_cancel_batch(ex: FakeBybit, request: Request) -> Result:
     return _batch(ex, request, ex.engine.cancel)
 
 
+#: orderFilter -> the stopOrderType values it selects ("*": every order).
+_ORDER_FILTERS: dict[str, Any] = {
+    "": "*",
+    "Order": ("",),
+    "StopOrder": ("Stop",),
+    "tpslOrder": ("TakeProfit", "StopLoss", "PartialTakeProfit", "PartialStopLoss"),
+}
+
+
 def _order_rows(ex: FakeBybit, orders: list[Any]) -> list[dict[str, Any]]:
     return [o.to_v5(ex.engine.instruments[(o.category, o.symbol)]) for o in orders]
 
@@ -352,6 +361,9 @@ def _select_orders(ex: FakeBybit, request: Request, open_only: bool) -> tuple[st
     if open_only and category == "linear" and not (symbol or base or settle or order_id or link_id):
         raise param_error()
     status = p.get("orderStatus")
+    kinds = _ORDER_FILTERS.get(p.get("orderFilter") or "")
+    if kinds is None:
+        raise BybitError(10001, "params error: orderFilter must be Order, StopOrder or tpslOrder")
     if open_only and (order_id or link_id or p.get("openOnly") not in (None, "", "0")):
         open_only = False  # a lookup by id finds recent closed orders too
     selected = []
@@ -365,6 +377,7 @@ def _select_orders(ex: FakeBybit, request: Request, open_only: bool) -> tuple[st
             and (not order_id or order.order_id == order_id)
             and (not link_id or order.order_link_id == link_id)
             and (not status or order.status == status)
+            and (kinds == "*" or order.stop_order_type in kinds)
             and (not open_only or order.is_open)
         ):
             selected.append(order)
@@ -406,22 +419,25 @@ def execution_list(ex: FakeBybit, request: Request) -> dict[str, Any]:
 
 def _position_row(ex: FakeBybit, account: Account, inst: Instrument, pos: Position, now_ms: int) -> dict[str, Any]:
     engine = ex.engine
-    mark = engine.price(inst.symbol)
+    mark = engine.mark(inst.symbol)
     lev = engine.leverage(account, inst.symbol)
     size = pos.size
     value = (size / pos.avg_price if inst.is_inverse else size * pos.avg_price) if size else ZERO
     im = value / lev
+    mm = liquidation.maintenance_margin(inst, pos) if size else ZERO
+    liq, bust = engine.liq_prices(account, inst, pos)
+    tier = liquidation.tier_for(inst, pos)
     px = inst.fmt_price
     row = {
         "positionIdx": pos.idx,
-        "riskId": 1,
-        "riskLimitValue": "2000000",
+        "riskId": tier.id,
+        "riskLimitValue": fmt(tier.risk_limit_value),
         "symbol": inst.symbol,
         "side": pos.side if size else "",
         "size": inst.fmt_qty(size) if size else "0",
         "avgPrice": px(pos.avg_price) if size else "0",
         "positionValue": _usd(value) if size else "0",
-        "tradeMode": 0,
+        "tradeMode": 1 if account.is_isolated(inst.symbol) else 0,
         "positionStatus": "Normal",
         "autoAddMargin": 0,
         "adlRankIndicator": 2 if size else 0,
@@ -429,10 +445,10 @@ def _position_row(ex: FakeBybit, account: Account, inst: Instrument, pos: Positi
         "breakEvenPrice": px(pos.avg_price) if size else "0",
         "positionBalance": _usd(im) if size else "0",
         "markPrice": px(mark),
-        "liqPrice": "",
-        "bustPrice": "",
-        "positionMM": _usd(value * MAINTENANCE_RATE) if size else "0",
-        "positionMMByMp": _usd(value * MAINTENANCE_RATE) if size else "0",
+        "liqPrice": liquidation.shown(inst, liq),
+        "bustPrice": liquidation.shown(inst, bust),
+        "positionMM": _usd(mm) if size else "0",
+        "positionMMByMp": _usd(mm) if size else "0",
         "positionIM": _usd(im) if size else "0",
         "positionIMByMp": _usd(im) if size else "0",
         "tpslMode": "Full",
@@ -592,9 +608,11 @@ def fee_rate(ex: FakeBybit, request: Request) -> dict[str, Any]:
     # docs' response has the derivatives shape: a missing category means derivatives.
     category = _category(p, ("spot", "linear", "inverse"), default="linear")
     taker, maker = ex.engine.fee_rates[category]
+    base = p.get("baseCoin")
     rows = [
         {"symbol": inst.symbol, "baseCoin": "", "takerFeeRate": fmt(taker), "makerFeeRate": fmt(maker)}
         for inst in _instruments(ex, category, p.get("symbol"))
+        if not base or inst.base_coin == base
     ]
     return {"category": category, "list": rows}
 
@@ -602,7 +620,7 @@ def fee_rate(ex: FakeBybit, request: Request) -> dict[str, Any]:
 @route("GET", "/v5/account/info")
 def account_info(ex: FakeBybit, request: Request) -> dict[str, Any]:
     return {
-        "marginMode": "REGULAR_MARGIN",
+        "marginMode": _account(request).margin_mode,
         "updatedTime": str(request.now_ms),
         "unifiedMarginStatus": 5,
         "dcpStatus": "OFF",
@@ -680,3 +698,7 @@ def coin_info(ex: FakeBybit, request: Request) -> dict[str, Any]:
     return {"rows": rows}
 
 
+
+
+# Endpoint families kept in their own modules register into ROUTES on import.
+from . import routes_account, routes_market  # noqa: E402,F401

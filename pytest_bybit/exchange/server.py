@@ -14,17 +14,18 @@ records what the client saw as well as what the exchange did.
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from .. import facts
 from .auth import Authenticator, KeyRegistry
 from .clocks import Clock, SystemClock
 from .engine import Engine
 from .errors import BybitError, Result, envelope
-from .instruments import DEFAULT_PRICES, default_instruments
+from .instruments import DEFAULT_PRICES, default_instruments, make_instrument
 from .limits import RateLimits
-from .models import Account, ApiKey, Ids, Instrument, Position, dec
+from .models import Account, ApiKey, Ids, Instrument, Position, dec, fmt
 from .recording import RequestLog, RequestRecord
 from .routes import ROUTES, Route
 from .wire import Reply, Request
@@ -63,6 +64,7 @@ class FakeBybit:
         self._middleware: list[Middleware] = []
         self._chain: Handler = self._serve
         self._lock = threading.RLock()
+        self._paused = 0
         self.account = self.create_account()
         self.default_key = self.create_key(env=env)
 
@@ -95,13 +97,148 @@ class FakeBybit:
     def now_ms(self) -> int:
         return self.clock.now_ms()
 
-    def set_price(self, symbol: str, price: Any) -> None:
-        """Move the last price of ``symbol``; resting orders it crosses fill."""
+    def _checked_price(self, what: str, symbol: str, price: Any) -> Decimal:
+        if not isinstance(symbol, str) or symbol not in self.engine.prices:
+            known = ", ".join(sorted(self.engine.prices))
+            raise ValueError(
+                f"{what}({symbol!r}, ...): no such symbol on the fake exchange (it lists {known}); "
+                f"add it first with bybit.add_instrument({symbol!r}, category='linear', tick_size=..., qty_step=..., min_qty=..., price=...)"
+            )
         value = dec(price)
-        if symbol not in self.engine.prices or value is None or value <= 0:
-            raise ValueError(f"cannot set {symbol} to {price!r}")
+        if value is None or value <= 0:
+            raise ValueError(f"{what}({symbol!r}, {price!r}): the price must be a positive number (a str or Decimal such as '150.5')")
+        return value
+
+    def set_price(self, symbol: str, price: Any) -> None:
+        """Move the last price of ``symbol``: resting orders it crosses fill, conditional orders
+        and TP/SL triggered by the last price fire, and so do liquidations while the mark price
+        follows the last one."""
+        value = self._checked_price("set_price", symbol, price)
         with self._lock:
             self.engine.set_price(symbol, value, self.now_ms())
+
+    def set_mark_price(self, symbol: str, price: Any) -> None:
+        """Pin the mark price apart from the last one: it drives liquidation and MarkPrice triggers."""
+        value = self._checked_price("set_mark_price", symbol, price)
+        with self._lock:
+            self.engine.set_mark(symbol, value, self.now_ms())
+
+    def set_index_price(self, symbol: str, price: Any) -> None:
+        """Pin the index price apart from the last one: it drives IndexPrice triggers."""
+        value = self._checked_price("set_index_price", symbol, price)
+        with self._lock:
+            self.engine.set_index(symbol, value, self.now_ms())
+
+    def add_instrument(self, symbol: str, category: str = "linear", *, price: Any = None, **filters: Any) -> Instrument:
+        """List a new instrument (any symbol the built-in table lacks), tradable at once.
+
+        ``filters`` are make_instrument's: tick_size, qty_step, min_qty (required), max_qty,
+        max_market_qty, min_notional, max_leverage, min_price, max_price, base_coin, quote_coin,
+        min_order_amt (spot). ``price`` is the starting last price (required for a new name).
+        """
+        inst = make_instrument(symbol, category, symbol_id=1000 + len(self.engine.instruments), **filters)
+        if (category, symbol) in self.engine.instruments:
+            raise ValueError(f"add_instrument({symbol!r}, category={category!r}): already listed; change it with bybit.instrument({category!r}, {symbol!r}).set_filter(...)")
+        if price is None and symbol not in self.engine.prices:
+            raise ValueError(f"add_instrument({symbol!r}): give price=... (the starting last price)")
+        value = self._checked_price("add_instrument", symbol, price) if symbol in self.engine.prices and price is not None else None
+        if value is None and price is not None:
+            value = dec(price)
+            if value is None or value <= 0:
+                raise ValueError(f"add_instrument({symbol!r}): price={price!r} must be a positive number")
+        with self._lock:
+            self.engine.instruments[(category, symbol)] = inst
+            if value is not None:
+                self.engine.prices[symbol] = value
+        return inst
+
+    # --- set-up without HTTP -----------------------------------------------------------------
+
+    @property
+    def is_paused(self) -> bool:
+        """The one flag faults and invariants consult: True inside ``with paused():``."""
+        return self._paused > 0
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """A test's own set-up: requests sent inside are served, logged with ``paused=True``,
+        and no fault fires on them nor does any invariant count them."""
+        self._paused += 1
+        try:
+            yield
+        finally:
+            self._paused -= 1
+
+    def _derivative(self, what: str, symbol: str, category: str | None) -> Instrument:
+        for cat in ((category,) if category else ("linear", "inverse")):
+            inst = self.engine.instruments.get((cat, symbol))  # type: ignore[arg-type]
+            if inst is not None:
+                return inst
+        raise ValueError(f"{what}({symbol!r}): no {category or 'linear or inverse'} instrument of that name; add it with bybit.add_instrument({symbol!r}, ...)")
+
+    def open_position(
+        self, symbol: str, side: str, size: Any, price: Any = None, leverage: Any = None,
+        *, category: str | None = None, account: Account | None = None,
+    ) -> Position:
+        """Seed a position as if it had been opened earlier (no request, no fee, no fault used).
+
+        The entry is ``price`` (default: the last price); ``leverage`` sets the symbol's leverage
+        first. In hedge mode the Buy side is positionIdx 1 and the Sell side 2.
+        """
+        inst = self._derivative("open_position", symbol, category)
+        if side not in ("Buy", "Sell"):
+            raise ValueError(f"open_position({symbol!r}): side={side!r} must be 'Buy' or 'Sell'")
+        qty = dec(size)
+        if qty is None or qty < inst.min_qty or qty % inst.qty_step:
+            raise ValueError(f"open_position({symbol!r}): size={size!r} must be a multiple of qtyStep {fmt(inst.qty_step)} and at least minOrderQty {fmt(inst.min_qty)}")
+        entry = self.engine.price(symbol) if price is None else self._checked_price("open_position", symbol, price)
+        if entry % inst.tick_size:
+            raise ValueError(f"open_position({symbol!r}): price={price!r} is not a multiple of tickSize {fmt(inst.tick_size)}")
+        target = account or self.account
+        if leverage is not None:
+            lev = dec(leverage)
+            if lev is None or lev < inst.min_leverage or lev > inst.max_leverage or lev % inst.leverage_step:
+                raise ValueError(f"open_position({symbol!r}): leverage={leverage!r} must be within {fmt(inst.min_leverage)}..{fmt(inst.max_leverage)} in steps of {fmt(inst.leverage_step)}")
+            target.leverage[symbol] = lev
+        idx = (1 if side == "Buy" else 2) if target.position_mode(symbol) == 3 else 0
+        with self._lock:
+            pos = target.positions.get((symbol, idx))
+            if pos is not None and pos.size:
+                raise ValueError(f"open_position({symbol!r}): a {pos.side} position of {fmt(pos.size)} is already open on positionIdx {idx}")
+            now = self.now_ms()
+            pos = Position(inst.category, symbol, idx, side=side, size=qty, avg_price=entry, created_ms=now, updated_ms=now)
+            target.positions[(symbol, idx)] = pos
+        return pos
+
+    def place_resting_order(
+        self, symbol: str, side: str, qty: Any, price: Any = None, *, category: str = "linear",
+        order_type: str = "Limit", account: Account | None = None, **params: Any,
+    ) -> dict[str, Any]:
+        """Put an order on the book as if the bot had placed it earlier (no request, no fault used).
+
+        It is checked exactly as /v5/order/create checks it; ``params`` are further V5 fields
+        (``orderLinkId``, ``triggerPrice``, ``triggerDirection``, ``reduceOnly``...). It must
+        rest: a limit price that would fill at once is refused. Returns the order in the V5 shape.
+        """
+        target = account or self.account
+        body: dict[str, Any] = {"category": category, "symbol": symbol, "side": side, "orderType": order_type, "qty": str(qty), **params}
+        if price is not None:
+            body["price"] = str(price)
+        conditional = params.get("triggerPrice") not in (None, "", "0")
+        if order_type == "Market" and not conditional:
+            raise ValueError(f"place_resting_order({symbol!r}): a Market order never rests; give triggerPrice= and triggerDirection= for a conditional one")
+        if (category, symbol) not in self.engine.instruments:
+            raise ValueError(f"place_resting_order({symbol!r}): no {category} instrument of that name; add it with bybit.add_instrument({symbol!r}, category={category!r}, ...)")
+        if not conditional and price is not None:
+            last, limit = self.engine.price(symbol), dec(price)
+            if limit is not None and (limit >= last if side == "Buy" else limit <= last):
+                raise ValueError(f"place_resting_order({symbol!r}): a {side} at {price} would fill at once against the last price {fmt(last)}")
+        with self._lock:
+            try:
+                order = self.engine.place(target, body, self.now_ms())
+            except BybitError as err:
+                raise ValueError(f"place_resting_order({symbol!r}): the exchange refuses this order: {err}") from None
+        return order.to_v5(self.engine.instruments[(order.category, order.symbol)])
 
     def price(self, symbol: str) -> Decimal:
         return self.engine.price(symbol)
@@ -111,6 +248,25 @@ class FakeBybit:
 
     def set_balance(self, coin: str, amount: Any, account: Account | None = None) -> None:
         (account or self.account).balances[coin] = Decimal(str(amount))
+
+    def deposit(self, coin: str, amount: Any, account: Account | None = None, *, chain: str = "ETH") -> dict[str, Any]:
+        """Credit an on-chain deposit to the funding wallet (FUND), listed by /v5/asset/deposit/query-record."""
+        value = dec(amount)
+        if not isinstance(coin, str) or not coin or value is None or value <= 0:
+            raise ValueError(f"deposit({coin!r}, {amount!r}): give a coin name and a positive amount")
+        target = account or self.account
+        now = self.now_ms()
+        with self._lock:
+            target.funding[coin] = target.funding.get(coin, Decimal(0)) + value
+            row = {
+                "id": str(len(target.deposits) + 1), "coin": coin, "chain": chain, "amount": fmt(value),
+                "txID": self.ids.token(64).lower(), "status": 3, "toAddress": "0x" + self.ids.token(40).lower(),
+                "tag": "", "depositFee": "", "successAt": str(now), "confirmations": "64", "txIndex": "0",
+                "blockHash": "0x" + self.ids.token(64).lower(), "batchReleaseLimit": "-1", "depositType": "0",
+                "fromAddress": "", "taxDepositRecordsId": "0", "taxStatus": 0,
+            }
+            target.deposits.append(row)
+        return row
 
     def balance(self, coin: str, account: Account | None = None) -> Decimal:
         return (account or self.account).balances.get(coin, Decimal(0))
@@ -190,10 +346,12 @@ class FakeBybit:
     def handle(self, request: Request) -> Reply:
         """Answer one request. Exceptions raised by middleware propagate to the caller."""
         record = RequestRecord(request, self.clock.now_ms())
+        record.paused = self.is_paused
         request.record = record
         self.requests.append(record)
         try:
-            reply = self._chain(request)
+            # While paused (a test's own set-up), no middleware sees the request: no fault fires.
+            reply = self._serve(request) if record.paused else self._chain(request)
         except BybitError as err:
             reply = self._error_reply(err, {}, self.clock.now_ms())
         except Exception as exc:

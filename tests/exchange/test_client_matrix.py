@@ -106,9 +106,9 @@ def test_market_time(bybit) -> None:
 
 _INSTRUMENTS = {
     # category: (symbols, the qty filter field ccxt reads as amount precision, its value)
-    "linear": ({"BTCUSDT", "ETHUSDT"}, "qtyStep", "0.001"),
-    "inverse": ({"BTCUSD"}, "qtyStep", "1"),
-    "spot": ({"BTCUSDT", "ETHUSDT"}, "basePrecision", "0.000001"),
+    "linear": ({"BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT", "DOGEUSDT"}, "qtyStep", "0.001"),
+    "inverse": ({"BTCUSD", "ETHUSD"}, "qtyStep", "1"),
+    "spot": ({"BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT", "DOGEUSDT"}, "basePrecision", "0.000001"),
     "option": ({"BTC-26DEC26-100000-C", "BTC-26DEC26-100000-P", "ETH-26DEC26-4000-C"}, "qtyStep", "0.01"),
 }
 
@@ -143,10 +143,10 @@ def test_instruments_info_pagination(bybit) -> None:
             cursor = page["nextPageCursor"]
             if not cursor:
                 break
-        assert (pages, sorted(seen)) == (2, ["BTCUSDT", "ETHUSDT"])
+        assert (pages, sorted(seen)) == (5, ["BTCUSDT", "DOGEUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT"])
     # bybit-v5.md D.3: spot is not paginated (all rows, no cursor, whatever the limit)
     spot_page = session.get_instruments_info(category="spot", limit=1)["result"]
-    assert len(spot_page["list"]) == 2 and spot_page["nextPageCursor"] == ""
+    assert len(spot_page["list"]) == 5 and spot_page["nextPageCursor"] == ""
 
 
 def test_tickers(bybit) -> None:
@@ -414,7 +414,8 @@ def test_fee_rate(bybit) -> None:
     fees = ex.fetch_trading_fees()
     assert bybit.requests.last.params == {}
     assert {s: (f["taker"], f["maker"]) for s, f in fees.items()} == {
-        LINEAR: (0.00055, 0.0002), ETH_LINEAR: (0.00055, 0.0002),
+        LINEAR: (0.00055, 0.0002), ETH_LINEAR: (0.00055, 0.0002), "SOL/USDT:USDT": (0.00055, 0.0002),
+        "XRP/USDT:USDT": (0.00055, 0.0002), "DOGE/USDT:USDT": (0.00055, 0.0002),
     }
 
 

@@ -53,11 +53,12 @@ def test_instruments_info_docs_example_filters(public):
 
 
 def test_instruments_info_pagination(public):
-    first = public.get_instruments_info(category="linear", limit=1)["result"]
-    assert len(first["list"]) == 1 and first["nextPageCursor"]
-    second = public.get_instruments_info(category="linear", limit=1, cursor=first["nextPageCursor"])["result"]
-    assert second["nextPageCursor"] == ""
-    assert {first["list"][0]["symbol"], second["list"][0]["symbol"]} == {"BTCUSDT", "ETHUSDT"}
+    first = public.get_instruments_info(category="linear", limit=3)["result"]
+    assert len(first["list"]) == 3 and first["nextPageCursor"]
+    second = public.get_instruments_info(category="linear", limit=3, cursor=first["nextPageCursor"])["result"]
+    assert second["nextPageCursor"] == "" and len(second["list"]) == 2
+    seen = {i["symbol"] for i in first["list"] + second["list"]}
+    assert seen == {"BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT", "DOGEUSDT"}
 
 
 def test_category_is_required(public):
