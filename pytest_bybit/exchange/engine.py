@@ -29,8 +29,7 @@ OPTION_FEE_RATE = Decimal("0.0003")
 OPTION_FEE_CAP = Decimal("0.07")
 
 
-#: Where a user asks for something the fake exchange refuses.
-ASK_URL = "https://github.com/pytest-bybit/pytest-bybit/issues"
+from .parameters import ASK_URL
 
 
 def not_modelled(what: str) -> BybitError:
@@ -332,10 +331,18 @@ class Engine:
         symbol = params.get("symbol")
         base = params.get("baseCoin")
         settle = params.get("settleCoin")
+        kinds = _CANCEL_FILTERS.get(params.get("orderFilter") or "")
+        if kinds is None:
+            raise BybitError(10001, "params error: orderFilter must be Order, StopOrder or tpslOrder")
+        stop_type = params.get("stopOrderType")
+        if stop_type not in (None, "", "Stop"):
+            raise BybitError(10001, "params error: stopOrderType must be Stop")
         cancelled = []
         for order in account.open_orders(category, symbol):
             inst = self.instruments[(order.category, order.symbol)]
             if (base and inst.base_coin != base) or (settle and inst.settle_coin != settle):
+                continue
+            if (kinds != "*" and order.stop_order_type not in kinds) or (stop_type and order.stop_order_type != stop_type):
                 continue
             self._cancel(order, now_ms)
             cancelled.append(order)
@@ -830,7 +837,7 @@ class Engine:
     def unrealised(self, inst: Instrument, pos: Position) -> Decimal:
         if not pos.size:
             return ZERO
-        mark = self.price(inst.symbol)
+        mark = self.mark(inst.symbol)
         direction = 1 if pos.side == "Buy" else -1
         if inst.is_inverse:
             return (1 / pos.avg_price - 1 / mark) * pos.size * direction
@@ -911,6 +918,15 @@ class Engine:
             if inst and pos.size and inst.settle_coin not in coins:
                 coins.append(inst.settle_coin)
         return coins
+
+
+#: orderFilter of cancel-all -> the stopOrderType values it cancels ("*": all).
+_CANCEL_FILTERS: dict[str, Any] = {
+    "": "*",
+    "Order": ("",),
+    "StopOrder": ("Stop",),
+    "tpslOrder": ("TakeProfit", "StopLoss", "PartialTakeProfit", "PartialStopLoss"),
+}
 
 
 def _fee(amount: Decimal) -> Decimal:

@@ -148,7 +148,10 @@ def tickers(ex: FakeBybit, request: Request) -> dict[str, Any]:
     p = request.params
     category = _category(p)
     rows = []
+    base = p.get("baseCoin")
     for inst in _instruments(ex, category, p.get("symbol")):
+        if base and inst.base_coin != base:
+            continue
         last = ex.engine.price(inst.symbol)
         px = inst.fmt_price
         common = {
@@ -200,12 +203,12 @@ def tickers(ex: FakeBybit, request: Request) -> dict[str, Any]:
         else:
             common.update(
                 {
-                    "indexPrice": px(last),
-                    "markPrice": px(last),
+                    "indexPrice": px(ex.engine.index(inst.symbol)),
+                    "markPrice": px(ex.engine.mark(inst.symbol)),
                     "prevPrice1h": px(last),
                     "openInterest": "0",
                     "openInterestValue": "0",
-                    "fundingRate": "0.0001",
+                    "fundingRate": fmt(ex.engine.funding_rate(inst.symbol)),
                     "nextFundingTime": str((request.now_ms // 28_800_000 + 1) * 28_800_000),
                     "predictedDeliveryPrice": "",
                     "basisRate": "",
@@ -364,6 +367,8 @@ def _select_orders(ex: FakeBybit, request: Request, open_only: bool) -> tuple[st
     kinds = _ORDER_FILTERS.get(p.get("orderFilter") or "")
     if kinds is None:
         raise BybitError(10001, "params error: orderFilter must be Order, StopOrder or tpslOrder")
+    start = _int(p, "startTime", 0, 0, 2**63)
+    end = _int(p, "endTime", 2**63, 0, 2**63)
     if open_only and (order_id or link_id or p.get("openOnly") not in (None, "", "0")):
         open_only = False  # a lookup by id finds recent closed orders too
     selected = []
@@ -378,6 +383,7 @@ def _select_orders(ex: FakeBybit, request: Request, open_only: bool) -> tuple[st
             and (not link_id or order.order_link_id == link_id)
             and (not status or order.status == status)
             and (kinds == "*" or order.stop_order_type in kinds)
+            and start <= order.created_ms <= end
             and (not open_only or order.is_open)
         ):
             selected.append(order)
@@ -402,13 +408,21 @@ def order_history(ex: FakeBybit, request: Request) -> dict[str, Any]:
 def execution_list(ex: FakeBybit, request: Request) -> dict[str, Any]:
     p = request.params
     category = _category(p)
-    symbol, order_id = p.get("symbol"), p.get("orderId")
+    symbol, order_id, link_id = p.get("symbol"), p.get("orderId"), p.get("orderLinkId")
+    base, exec_type = p.get("baseCoin"), p.get("execType")
+    start = _int(p, "startTime", 0, 0, 2**63)
+    end = _int(p, "endTime", 2**63, 0, 2**63)
+    bases = {inst.symbol: inst.base_coin for (c, _), inst in ex.engine.instruments.items() if c == category}
     rows = [
         e
         for e in reversed(_account(request).executions)
         if e["category"] == category
         and (not symbol or e["symbol"] == symbol)
         and (not order_id or e["orderId"] == order_id)
+        and (not link_id or e["orderLinkId"] == link_id)
+        and (not base or bases.get(e["symbol"]) == base)
+        and (not exec_type or e["execType"] == exec_type)
+        and start <= int(e["execTime"]) <= end
     ]
     page, cursor = _page(rows, p, 50, 100)
     return {"category": category, "list": page, "nextPageCursor": cursor}

@@ -26,6 +26,7 @@ from .errors import BybitError, Result, envelope
 from .instruments import DEFAULT_PRICES, default_instruments, make_instrument
 from .limits import RateLimits
 from .models import Account, ApiKey, Ids, Instrument, Position, dec, fmt
+from .parameters import refuse_unmodelled
 from .recording import RequestLog, RequestRecord
 from .routes import ROUTES, Route
 from .wire import Reply, Request
@@ -387,6 +388,7 @@ class FakeBybit:
                 if route.write and key.read_only:
                     raise BybitError(10005)
                 limit_headers = self._rate_limit(route, request, key.uid, now)
+            refuse_unmodelled(request.method, request.path, request.params)
             result = route.fn(self, request)
         except BybitError as err:
             return self._error_reply(err, limit_headers, now)

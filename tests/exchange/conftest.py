@@ -121,3 +121,4 @@ def signed() -> Callable[..., requests.Response]:
         return requests.request(method, url, data=raw, headers=all_headers, timeout=5)
 
     return send
+

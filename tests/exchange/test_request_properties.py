@@ -8,8 +8,6 @@ the gateway's own HTTP errors, and a field of the wrong JSON type is named in th
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from typing import Any
 from urllib.parse import urlencode
@@ -20,6 +18,8 @@ from hypothesis import strategies as st
 
 from pytest_bybit.exchange import FakeBybit, ManualClock, Request
 from pytest_bybit.exchange.routes import ROUTES
+
+from exchange_signing import signed_request
 
 HOST = "https://api-testnet.bybit.com"
 POST_PATHS = sorted(path for method, path in ROUTES if method == "POST")
@@ -46,18 +46,7 @@ queries = st.dictionaries(st.sampled_from(FIELDS), query_values, max_size=6)
 
 
 def _signed(ex: FakeBybit, method: str, path: str, payload: str) -> Request:
-    ts = str(ex.now_ms())
-    sign = hmac.new(ex.api_secret.encode(), (ts + ex.api_key + "5000" + payload).encode(), hashlib.sha256).hexdigest()
-    headers = {
-        "X-BAPI-API-KEY": ex.api_key,
-        "X-BAPI-TIMESTAMP": ts,
-        "X-BAPI-RECV-WINDOW": "5000",
-        "X-BAPI-SIGN": sign,
-        "Content-Type": "application/json",
-    }
-    if method == "GET":
-        return Request("GET", f"{HOST}{path}" + (f"?{payload}" if payload else ""), headers)
-    return Request("POST", f"{HOST}{path}", headers, payload)
+    return signed_request(ex, method, path, payload)
 
 
 @pytest.fixture(scope="module")
