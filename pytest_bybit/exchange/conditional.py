@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from .engine import Engine
 
 TRIGGER_BY = ("LastPrice", "MarkPrice", "IndexPrice")
+PARTIAL_KINDS = ("PartialTakeProfit", "PartialStopLoss")
+ORDER_FILTERS = (None, "", "Order", "StopOrder", "tpslOrder")
 RISE, FALL = 1, 2
 
 
@@ -73,7 +75,12 @@ def _price(inst: Instrument, params: dict[str, Any], name: str) -> Decimal | Non
 
 def parse_trigger(engine: Engine, inst: Instrument, params: dict[str, Any]) -> Trigger | None:
     """The trigger of a conditional order, checked against the current price as Bybit does."""
+    order_filter = params.get("orderFilter")
+    if order_filter not in ORDER_FILTERS or (order_filter and inst.category != "spot"):
+        raise BybitError(10001, "params error: orderFilter is for spot only: Order, StopOrder or tpslOrder")
     price = _price(inst, params, "triggerPrice")
+    if order_filter in ("StopOrder", "tpslOrder") and price is None:
+        raise BybitError(10001, f"params error: orderFilter {order_filter} needs a triggerPrice")
     if price is None:
         return None
     if inst.is_option:

@@ -146,7 +146,7 @@ class Engine:
             order.tpsl_mode = tpsl.mode
         if trigger is not None:
             order.trigger_price, order.trigger_direction, order.trigger_by = trigger.price, trigger.direction, trigger.by
-            order.stop_order_type = "Stop"
+            order.stop_order_type = "tpslOrder" if params.get("orderFilter") == "tpslOrder" else "Stop"
             order.status = "Untriggered"
         self.add_order(account, order)
         if trigger is None:
@@ -619,9 +619,12 @@ class Engine:
         rest = qty - closed
         if not pos.size:
             pos.side, pos.avg_price = "", ZERO
-            # Full-mode TP/SL and a chosen risk tier go with the position.
+            # Full-mode TP/SL and a chosen risk tier go with the position, and so do Partial ones.
             pos.take_profit = pos.stop_loss = pos.trailing_stop = ZERO
             pos.risk_id = 0
+            for other in account.open_orders(inst.category, inst.symbol):
+                if other is not order and other.position_idx == pos.idx and other.stop_order_type in conditional.PARTIAL_KINDS:
+                    self._close(other, "Deactivated", now_ms, cancel="CancelByTpSlTsClear")
         if rest and not hedge_side:  # one-way mode: the order flips the position
             pos.side, pos.size, pos.avg_price = order.side, rest, px
         return realised

@@ -165,3 +165,32 @@ def test_tp_sl_on_the_wrong_side_is_refused(pybit_session, field: str, value: st
     with pytest.raises(InvalidRequestError) as err:
         pybit_session.place_order(category="linear", symbol="BTCUSDT", side="Buy", orderType="Market", qty="0.01", **{field: value})
     assert err.value.status_code == 10001 and f"should be {word} than base_price:60000.00" in err.value.message
+
+
+def test_spot_conditional_infers_its_direction_and_checks_funds_when_it_triggers(exchange: FakeBybit, pybit_session) -> None:
+    placed = pybit_session.place_order(
+        category="spot", symbol="BTCUSDT", side="Sell", orderType="Market", qty="0.5", marketUnit="baseCoin",
+        triggerPrice="59000", orderFilter="tpslOrder",
+    )["result"]
+    row = pybit_session.get_open_orders(category="spot", orderId=placed["orderId"])["result"]["list"][0]
+    assert (row["orderStatus"], row["triggerDirection"], row["stopOrderType"]) == ("Untriggered", 2, "tpslOrder")
+    exchange.set_balance("BTC", "0.1")  # less than the order sells by the time it triggers
+    exchange.set_price("BTCUSDT", "58900")
+    row = pybit_session.get_order_history(category="spot", orderId=placed["orderId"])["result"]["list"][0]
+    assert row["orderStatus"] == "Deactivated" and exchange.balance("BTC") == Decimal("0.1")
+
+
+def test_closing_the_position_deactivates_its_partial_stops(exchange: FakeBybit, pybit_session) -> None:
+    exchange.open_position("BTCUSDT", "Buy", "0.1", price="60000")
+    pybit_session.set_trading_stop(category="linear", symbol="BTCUSDT", positionIdx=0, tpslMode="Partial", stopLoss="58000", slSize="0.1")
+    pybit_session.place_order(category="linear", symbol="BTCUSDT", side="Sell", orderType="Market", qty="0.1", reduceOnly=True)
+    stops = pybit_session.get_order_history(category="linear", symbol="BTCUSDT", orderFilter="tpslOrder")["result"]["list"]
+    assert [(o["stopOrderType"], o["orderStatus"]) for o in stops] == [("PartialStopLoss", "Deactivated")]
+    exchange.set_price("BTCUSDT", "57000")
+    assert exchange.position("BTCUSDT").size == 0
+
+
+def test_order_filter_on_a_linear_create_is_refused(pybit_session) -> None:
+    with pytest.raises(InvalidRequestError) as err:
+        pybit_session.place_order(category="linear", symbol="BTCUSDT", side="Buy", orderType="Market", qty="0.01", orderFilter="tpslOrder")
+    assert err.value.status_code == 10001 and "orderFilter" in err.value.message

@@ -114,3 +114,19 @@ def test_negative_cursor_is_a_params_error(ex: FakeBybit) -> None:
     ex.clock.advance(1001)
     answer = _assert_answer(ex.handle(_signed(ex, "GET", "/v5/order/history", "category=linear&cursor=-3")))
     assert answer is not None and answer["retCode"] == 10001
+
+
+BASE_ORDER = {"category": "linear", "symbol": "BTCUSDT", "side": "Buy", "orderType": "Limit", "qty": "0.01", "price": "59000"}
+odd_values = scalars | st.sampled_from(["0", "0.0000000000000000001", "1" * 40, "-0.01", "1e3", "٣", "Infinity", " 1", "1,5"])
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(
+    path=st.sampled_from(["/v5/order/create", "/v5/order/amend", "/v5/order/cancel", "/v5/position/trading-stop", "/v5/position/set-leverage"]),
+    mutations=st.dictionaries(st.sampled_from(FIELDS), odd_values, min_size=1, max_size=3),
+)
+def test_a_valid_request_with_odd_fields_gets_an_envelope(ex: FakeBybit, path: str, mutations: dict[str, Any]) -> None:
+    """Past the category and symbol checks: the engine itself meets the odd values."""
+    ex.clock.advance(1001)
+    body = {**BASE_ORDER, "orderId": "x", "triggerDirection": 1, **mutations}
+    _assert_answer(ex.handle(_signed(ex, "POST", path, json.dumps(body))))
