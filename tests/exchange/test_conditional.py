@@ -194,3 +194,18 @@ def test_order_filter_on_a_linear_create_is_refused(pybit_session) -> None:
     with pytest.raises(InvalidRequestError) as err:
         pybit_session.place_order(category="linear", symbol="BTCUSDT", side="Buy", orderType="Market", qty="0.01", orderFilter="tpslOrder")
     assert err.value.status_code == 10001 and "orderFilter" in err.value.message
+
+
+def test_ccxt_unified_tp_sl_and_stop_loss_price(exchange: FakeBybit, ccxt_client) -> None:
+    ccxt_client.create_order("BTC/USDT:USDT", "market", "buy", 0.02, None, {"takeProfit": {"triggerPrice": 62000}, "stopLoss": {"triggerPrice": 58000}})
+    position = ccxt_client.fetch_position("BTC/USDT:USDT")
+    assert (position["takeProfitPrice"], position["stopLossPrice"]) == (62000.0, 58000.0)
+    stop = ccxt_client.create_order("BTC/USDT:USDT", "market", "sell", 0.01, None, {"stopLossPrice": 59000, "reduceOnly": True})
+    assert exchange.requests.last.params["triggerDirection"] == 2
+    assert ccxt_client.fetch_open_order(stop["id"], "BTC/USDT:USDT")["info"]["orderStatus"] == "Untriggered"
+    exchange.set_price("BTCUSDT", "59000")  # the reduce-only stop closes half
+    assert exchange.position("BTCUSDT").size == Decimal("0.01")
+    exchange.set_price("BTCUSDT", "58000")  # the position's own stop loss closes the rest
+    assert exchange.position("BTCUSDT").size == 0
+    with pytest.raises(Exception, match="slOrderType: Limit take-profit / stop-loss orders"):
+        ccxt_client.create_order("BTC/USDT:USDT", "market", "buy", 0.01, None, {"stopLoss": {"triggerPrice": 57000, "type": "limit", "price": 56900}})
