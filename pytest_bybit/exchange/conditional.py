@@ -16,7 +16,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .errors import BybitError, param_error
-from .models import Instrument, Order, Position, dec
+from .models import ZERO, Account, Instrument, Order, Position, dec
+from .parameters import not_modelled
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -111,8 +112,6 @@ def parse_tpsl(engine: Engine, inst: Instrument, params: dict[str, Any], side: s
     if tp is None and sl is None:
         return None
     if inst.category != "linear" and inst.category != "inverse":
-        from .engine import not_modelled
-
         raise not_modelled(f"takeProfit / stopLoss on {inst.category} orders")
     mode = params.get("tpslMode") or "Full"
     if mode not in ("Full", "Partial"):
@@ -187,3 +186,47 @@ def fired_position_stop(engine: Engine, inst: Instrument, pos: Position) -> tupl
         if (current <= pos.stop_loss) if long else (current >= pos.stop_loss):
             return "StopLoss", pos.stop_loss
     return None
+
+
+def trading_stop(engine: Engine, account: Account, params: dict[str, Any], now_ms: int) -> None:
+    """Set, move or cancel ("0") a position's TP/SL: Full on the position, Partial as orders."""
+    inst = engine.instrument(params.get("category"), params.get("symbol"))
+    if inst.category == "spot":
+        raise param_error()
+    if inst.is_option:
+        raise not_modelled("tp/sl on option positions")
+    try:
+        raw_idx = params.get("positionIdx")
+        idx = engine._position_idx(account, inst, None if raw_idx in (None, "") else int(raw_idx))
+    except (TypeError, ValueError):
+        raise param_error() from None
+    pos = account.positions.get((inst.symbol, idx))
+    if pos is None or not pos.size:
+        raise param_error("zero_position")
+    mode = params.get("tpslMode") or "Full"
+    if mode not in ("Full", "Partial"):
+        raise BybitError(10001, "params error: tpslMode must be Full or Partial")
+    tp_by = _trigger_by(params, "tpTriggerBy", inst)
+    sl_by = _trigger_by(params, "slTriggerBy", inst)
+    tp = _price(inst, params, "takeProfit")
+    sl = _price(inst, params, "stopLoss")
+    check_sides(inst, pos.side, tp, sl, source_price(engine, inst.symbol, tp_by if tp else sl_by), tp_by, sl_by)
+    if mode == "Partial":
+        for kind, price, size_name, by in (("PartialTakeProfit", tp, "tpSize", tp_by), ("PartialStopLoss", sl, "slSize", sl_by)):
+            if price is None:
+                continue
+            size = dec(params.get(size_name))
+            if size is None or size <= 0 or size % inst.qty_step or size > pos.size:
+                raise BybitError(10001, f"params error: {size_name} must be a positive multiple of qtyStep up to the position size")
+            engine.add_order(account, partial_order(engine, pos, account.uid, kind, price, size, by, now_ms))
+    else:
+        for name, attr, by_attr, by in (("takeProfit", "take_profit", "tp_trigger_by", tp_by), ("stopLoss", "stop_loss", "sl_trigger_by", sl_by)):
+            if name in params:
+                value = _price(inst, params, name)
+                setattr(pos, attr, value or ZERO)
+                setattr(pos, by_attr, by)
+    pos.updated_ms = now_ms
+    # The new stop may already be reached (a trigger price source other than the last price).
+    fired = fired_position_stop(engine, inst, pos)
+    if fired is not None:
+        engine._close_position(account, inst, pos, fired[0], fired[1], now_ms)

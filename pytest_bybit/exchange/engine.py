@@ -13,7 +13,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any, Iterable
 
 from .. import facts
-from . import conditional, liquidation
+from . import conditional, ledger, liquidation
 from .errors import BybitError, param_error
 from .models import ZERO, Account, Ids, Instrument, Order, Position, dec, fmt
 from .validation import OrderSpec, check_contract, check_option, check_spot_limit, parse_order
@@ -29,12 +29,7 @@ OPTION_FEE_RATE = Decimal("0.0003")
 OPTION_FEE_CAP = Decimal("0.07")
 
 
-from .parameters import ASK_URL
-
-
-def not_modelled(what: str) -> BybitError:
-    """An explicit refusal for what the fake does not simulate (documented in the message)."""
-    return BybitError(10001, f"pytest-bybit: {what} is not modelled by pytest-bybit; ask for it at {ASK_URL}")
+from .parameters import not_modelled
 
 
 class Engine:
@@ -457,35 +452,7 @@ class Engine:
 
     def liq_prices(self, account: Account, inst: Instrument, pos: Position) -> tuple[Decimal | None, Decimal | None]:
         """(liqPrice, bustPrice) of a position, on the tick; None where there is none."""
-        if not pos.size or inst.is_option:
-            return None, None
-        mm = liquidation.maintenance_margin(inst, pos)
-        if account.is_isolated(inst.symbol):
-            margin = self.position_margin(account, inst, pos)
-            liq_at, bust_at = margin - mm, margin
-        else:
-            funds, mm_all = self._cross_funds(account, inst, pos)
-            liq_at, bust_at = funds - mm_all, funds
-        long = pos.side == "Buy"
-        liq = liquidation.on_tick(inst, liquidation.price_at_margin(inst, pos, liq_at), long)
-        bust = liquidation.on_tick(inst, liquidation.price_at_margin(inst, pos, bust_at), long)
-        return liq, bust
-
-    def _cross_funds(self, account: Account, inst: Instrument, pos: Position) -> tuple[Decimal, Decimal]:
-        """(what the cross position can lose, the maintenance margin of all cross positions) in its settle coin."""
-        funds = account.balances.get(inst.settle_coin, ZERO)
-        mm_all = ZERO
-        for (sym, _), other in account.positions.items():
-            other_inst = self.instruments.get((other.category, sym))
-            if other_inst is None or other_inst.settle_coin != inst.settle_coin or not other.size or other_inst.is_option:
-                continue
-            if account.is_isolated(sym):
-                funds -= self.position_margin(account, other_inst, other)
-                continue
-            mm_all += liquidation.maintenance_margin(other_inst, other)
-            if other is not pos:
-                funds += self.unrealised(other_inst, other)
-        return funds, mm_all
+        return liquidation.prices(self, account, inst, pos)
 
     def _maybe_liquidate(self, account: Account, inst: Instrument, pos: Position, now_ms: int) -> None:
         liq, bust = self.liq_prices(account, inst, pos)
@@ -630,31 +597,7 @@ class Engine:
         return realised
 
     def _record_closed_pnl(self, account: Account, inst: Instrument, order: Order, pos: Position, closed: Decimal, px: Decimal, realised: Decimal, now_ms: int) -> None:
-        """One /v5/position/closed-pnl row per closing fill (fees are not part of closedPnl here)."""
-        entry_value = liquidation.position_value(inst, closed, pos.avg_price)
-        exit_value = liquidation.position_value(inst, closed, px)
-        account.closed_pnl.append(
-            {
-                "symbol": inst.symbol,
-                "orderType": order.order_type,
-                "leverage": fmt(self.leverage(account, inst.symbol)),
-                "updatedTime": str(now_ms),
-                "side": order.side,
-                "orderId": order.order_id,
-                "closedPnl": fmt(realised.quantize(_FEE_QUANT)),
-                "avgEntryPrice": inst.fmt_price(pos.avg_price),
-                "qty": inst.fmt_qty(order.qty),
-                "cumEntryValue": fmt(entry_value.quantize(_FEE_QUANT)),
-                "createdTime": str(order.created_ms),
-                "orderPrice": inst.fmt_price(order.price) if order.price else "0",
-                "closedSize": inst.fmt_qty(closed),
-                "avgExitPrice": inst.fmt_price(px),
-                "execType": order.exec_type,
-                "fillCount": "1",
-                "cumExitValue": fmt(exit_value.quantize(_FEE_QUANT)),
-                "category": inst.category,
-            }
-        )
+        account.closed_pnl.append(ledger.closed_pnl_row(inst, order, pos, closed, px, realised, self.leverage(account, inst.symbol), now_ms))
 
     def _record_execution(self, account: Account, inst: Instrument, order: Order, qty: Decimal, px: Decimal, value: Decimal, fee: Decimal, rate: Decimal, maker: bool, now_ms: int) -> None:
         self._seq += 1
@@ -711,31 +654,12 @@ class Engine:
     ) -> None:
         """One /v5/account/transaction-log row: what moved ``coin`` in the unified wallet and why."""
         self._seq += 1
+        trade_id = self.ids.uuid() if order else ""
         account.transactions.append(
-            {
-                "id": f"{self._seq}_{account.uid}",
-                "symbol": inst.symbol if inst else "",
-                "category": inst.category if inst else "",
-                "side": order.side if order else "None",
-                "transactionTime": str(now_ms),
-                "type": kind,
-                "transSubType": "",
-                "qty": fmt(qty),
-                "size": fmt(size),
-                "currency": coin,
-                "tradePrice": inst.fmt_price(px) if inst and px else "",
-                "funding": "",
-                "fee": fmt(fee),
-                "cashFlow": fmt(cash_flow.quantize(_FEE_QUANT)),
-                "change": fmt((cash_flow - fee).quantize(_FEE_QUANT)),
-                "cashBalance": fmt(account.balances.get(coin, ZERO).quantize(_FEE_QUANT)),
-                "feeRate": fmt(rate) if order else "",
-                "bonusChange": "",
-                "tradeId": self.ids.uuid() if order else "",
-                "orderId": order.order_id if order else "",
-                "orderLinkId": order.order_link_id if order else "",
-                "extraFees": "",
-            }
+            ledger.transaction_row(
+                f"{self._seq}_{account.uid}", inst, order, coin, kind, now_ms, trade_id, account.balances.get(coin, ZERO),
+                qty=qty, px=px, cash_flow=cash_flow, fee=fee, rate=rate, size=size,
+            )
         )
 
     @staticmethod
@@ -793,47 +717,7 @@ class Engine:
                 account.hedge_symbols.discard(inst.symbol)
 
     def trading_stop(self, account: Account, params: dict[str, Any], now_ms: int) -> None:
-        """Set, move or cancel ("0") a position's TP/SL: Full on the position, Partial as orders."""
-        inst = self.instrument(params.get("category"), params.get("symbol"))
-        if inst.category == "spot":
-            raise param_error()
-        if inst.is_option:
-            raise not_modelled("tp/sl on option positions")
-        try:
-            raw_idx = params.get("positionIdx")
-            idx = self._position_idx(account, inst, None if raw_idx in (None, "") else int(raw_idx))
-        except (TypeError, ValueError):
-            raise param_error() from None
-        pos = account.positions.get((inst.symbol, idx))
-        if pos is None or not pos.size:
-            raise param_error("zero_position")
-        mode = params.get("tpslMode") or "Full"
-        if mode not in ("Full", "Partial"):
-            raise BybitError(10001, "params error: tpslMode must be Full or Partial")
-        tp_by = conditional._trigger_by(params, "tpTriggerBy", inst)
-        sl_by = conditional._trigger_by(params, "slTriggerBy", inst)
-        tp = conditional._price(inst, params, "takeProfit")
-        sl = conditional._price(inst, params, "stopLoss")
-        conditional.check_sides(inst, pos.side, tp, sl, conditional.source_price(self, inst.symbol, tp_by if tp else sl_by), tp_by, sl_by)
-        if mode == "Partial":
-            for kind, price, size_name, by in (("PartialTakeProfit", tp, "tpSize", tp_by), ("PartialStopLoss", sl, "slSize", sl_by)):
-                if price is None:
-                    continue
-                size = dec(params.get(size_name))
-                if size is None or size <= 0 or size % inst.qty_step or size > pos.size:
-                    raise BybitError(10001, f"params error: {size_name} must be a positive multiple of qtyStep up to the position size")
-                self.add_order(account, conditional.partial_order(self, pos, account.uid, kind, price, size, by, now_ms))
-        else:
-            for name, attr, by_attr, by in (("takeProfit", "take_profit", "tp_trigger_by", tp_by), ("stopLoss", "stop_loss", "sl_trigger_by", sl_by)):
-                if name in params:
-                    value = conditional._price(inst, params, name)
-                    setattr(pos, attr, value or ZERO)
-                    setattr(pos, by_attr, by)
-        pos.updated_ms = now_ms
-        # The new stop may already be reached (a trigger price source other than the last price).
-        fired = conditional.fired_position_stop(self, inst, pos)
-        if fired is not None:
-            self._close_position(account, inst, pos, fired[0], fired[1], now_ms)
+        conditional.trading_stop(self, account, params, now_ms)
 
     # --- derived views ---------------------------------------------------------------------
 

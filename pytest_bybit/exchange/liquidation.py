@@ -23,8 +23,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from typing import TYPE_CHECKING
 
-from .models import ZERO, Instrument, Position
+from .models import ZERO, Account, Instrument, Position
+
+if TYPE_CHECKING:
+    from .engine import Engine
 
 TIERS = 10
 #: riskLimitValue of tier 1 (in the settle coin for linear, in contracts for inverse), by symbol;
@@ -122,3 +126,37 @@ def crossed(pos: Position, mark: Decimal, liq: Decimal | None) -> bool:
     if liq is None or not pos.size:
         return False
     return mark <= liq if pos.side == "Buy" else mark >= liq
+
+
+def prices(engine: Engine, account: Account, inst: Instrument, pos: Position) -> tuple[Decimal | None, Decimal | None]:
+    """(liqPrice, bustPrice) of a position, on the tick; None where there is none."""
+    if not pos.size or inst.is_option:
+        return None, None
+    mm = maintenance_margin(inst, pos)
+    if account.is_isolated(inst.symbol):
+        margin = engine.position_margin(account, inst, pos)
+        liq_at, bust_at = margin - mm, margin
+    else:
+        funds, mm_all = cross_funds(engine, account, inst, pos)
+        liq_at, bust_at = funds - mm_all, funds
+    long = pos.side == "Buy"
+    liq = on_tick(inst, price_at_margin(inst, pos, liq_at), long)
+    bust = on_tick(inst, price_at_margin(inst, pos, bust_at), long)
+    return liq, bust
+
+
+def cross_funds(engine: Engine, account: Account, inst: Instrument, pos: Position) -> tuple[Decimal, Decimal]:
+    """(what the cross position can lose, the maintenance margin of all cross positions) in its settle coin."""
+    funds = account.balances.get(inst.settle_coin, ZERO)
+    mm_all = ZERO
+    for (sym, _), other in account.positions.items():
+        other_inst = engine.instruments.get((other.category, sym))
+        if other_inst is None or other_inst.settle_coin != inst.settle_coin or not other.size or other_inst.is_option:
+            continue
+        if account.is_isolated(sym):
+            funds -= engine.position_margin(account, other_inst, other)
+            continue
+        mm_all += maintenance_margin(other_inst, other)
+        if other is not pos:
+            funds += engine.unrealised(other_inst, other)
+    return funds, mm_all

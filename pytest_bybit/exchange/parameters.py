@@ -140,6 +140,11 @@ BATCH_ITEMS = {
 }
 
 
+def not_modelled(what: str) -> BybitError:
+    """An explicit refusal for what the fake does not simulate (documented in the message)."""
+    return BybitError(10001, f"pytest-bybit: {what} is not modelled by pytest-bybit; ask for it at {ASK_URL}")
+
+
 def refusal(what: str, name: str) -> BybitError:
     return BybitError(10001, f"params error: {name}: {what} is not modelled by pytest-bybit; ask for it at {ASK_URL}")
 

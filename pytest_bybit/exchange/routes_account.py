@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from . import liquidation
-from .engine import not_modelled
+from .parameters import not_modelled
 from .errors import BybitError, param_error
 from .models import ZERO, Account, dec, fmt
 from .routes import _account, _category, _int, _page, route
