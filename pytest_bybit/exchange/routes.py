@@ -620,9 +620,17 @@ def fee_rate(ex: FakeBybit, request: Request) -> dict[str, Any]:
     p = request.params
     # The docs' own request example (and ccxt's fetch_trading_fees) sends no category, and the
     # docs' response has the derivatives shape: a missing category means derivatives.
-    category = _category(p, ("spot", "linear", "inverse"), default="linear")
+    category = _category(p, ("spot", "linear", "inverse", "option"), default="linear")
     taker, maker = ex.engine.fee_rates[category]
     base = p.get("baseCoin")
+    if category == "option":  # options are rated per base coin, with an empty symbol
+        bases = dict.fromkeys(i.base_coin for (c, _), i in ex.engine.instruments.items() if c == "option")
+        rows = [
+            {"symbol": "", "baseCoin": coin, "takerFeeRate": fmt(taker), "makerFeeRate": fmt(maker)}
+            for coin in bases
+            if not base or coin == base
+        ]
+        return {"category": category, "list": rows}
     rows = [
         {"symbol": inst.symbol, "baseCoin": "", "takerFeeRate": fmt(taker), "makerFeeRate": fmt(maker)}
         for inst in _instruments(ex, category, p.get("symbol"))

@@ -140,3 +140,9 @@ def test_cancel_all_by_settle_coin_and_execution_paging(exchange: FakeBybit, pyb
     second = pybit_session.get_executions(category="linear", limit=2, cursor=first["nextPageCursor"])["result"]
     assert len(first["list"]) == 2 and len(second["list"]) == 1 and second["nextPageCursor"] == ""
     assert len(ccxt_client.fetch_my_trades(LINEAR, params={"paginate": True})) == 3
+
+
+def test_option_fee_rate_is_per_base_coin(pybit_session) -> None:
+    rows = pybit_session.get_fee_rates(category="option")["result"]["list"]
+    assert [(r["symbol"], r["baseCoin"]) for r in rows] == [("", "BTC"), ("", "ETH")]
+    assert [r["baseCoin"] for r in pybit_session.get_fee_rates(category="option", baseCoin="ETH")["result"]["list"]] == ["ETH"]
