@@ -47,6 +47,7 @@ class Engine:
         self.orders: list[Order] = []
         self.trades: dict[str, deque[dict[str, Any]]] = {}
         self.max_active_orders = 500
+        self.max_conditional_orders = 10
         self.fee_rates: dict[str, tuple[Decimal, Decimal]] = {
             c: (Decimal(t), Decimal(m)) for c, (t, m) in facts.FEE_RATES.items()
         }
@@ -106,7 +107,12 @@ class Engine:
                 self._check_spot_funds(account, inst, spec, ref)
         else:
             idx = self._position_idx(account, inst, spec.position_idx)
-            if len(account.open_orders(inst.category, inst.symbol)) >= self.max_active_orders:
+            resting = account.open_orders(inst.category, inst.symbol)
+            if trigger is not None:
+                # Conditional orders have their own cap (bybit-v5.md D.4: 10 per symbol).
+                if sum(o.status == "Untriggered" for o in resting) >= self.max_conditional_orders:
+                    raise BybitError(110009, "The number of stop orders exceeds maximum limit allowed")
+            elif sum(o.status != "Untriggered" for o in resting) >= self.max_active_orders:
                 raise BybitError(110020, facts.RET_MESSAGES[110020].replace("500", str(self.max_active_orders)))
             if trigger is not None:
                 pass  # no margin is held until it triggers; checked then

@@ -209,3 +209,16 @@ def test_ccxt_unified_tp_sl_and_stop_loss_price(exchange: FakeBybit, ccxt_client
     assert exchange.position("BTCUSDT").size == 0
     with pytest.raises(Exception, match="slOrderType: Limit take-profit / stop-loss orders"):
         ccxt_client.create_order("BTC/USDT:USDT", "market", "buy", 0.01, None, {"stopLoss": {"triggerPrice": 57000, "type": "limit", "price": 56900}})
+
+
+def test_conditional_orders_have_their_own_cap(exchange: FakeBybit, pybit_session) -> None:
+    exchange.max_active_orders = 1
+    exchange.place_resting_order("BTCUSDT", "Buy", "0.01", "59000")  # the one plain order allowed
+    for i in range(10):
+        pybit_session.place_order(
+            category="linear", symbol="BTCUSDT", side="Buy", orderType="Market", qty="0.01",
+            triggerPrice=str(61000 + i * 100), triggerDirection=1,
+        )
+    with pytest.raises(InvalidRequestError) as err:
+        pybit_session.place_order(category="linear", symbol="BTCUSDT", side="Buy", orderType="Market", qty="0.01", triggerPrice="63000", triggerDirection=1)
+    assert err.value.status_code == 110009
