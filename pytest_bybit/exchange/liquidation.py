@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .models import ZERO, Account, Instrument, Position
@@ -52,9 +53,15 @@ class RiskTier:
 
 def risk_tiers(inst: Instrument) -> list[RiskTier]:
     """The instrument's tiers, each with a higher limit, a higher MMR and a lower max leverage."""
-    first = FIRST_LIMIT.get(inst.symbol, DEFAULT_FIRST_LIMIT)
-    mmr0 = Decimal(1) / (2 * inst.max_leverage)
-    imr0 = Decimal(1) / inst.max_leverage
+    return list(_tiers(inst.symbol, inst.max_leverage))
+
+
+@lru_cache(maxsize=256)
+def _tiers(symbol: str, max_leverage: Decimal) -> tuple[RiskTier, ...]:
+    """Cached by what they derive from: a price move asks for them once per position."""
+    first = FIRST_LIMIT.get(symbol, DEFAULT_FIRST_LIMIT)
+    mmr0 = Decimal(1) / (2 * max_leverage)
+    imr0 = Decimal(1) / max_leverage
     tiers: list[RiskTier] = []
     deduction = ZERO
     for i in range(TIERS):
@@ -65,7 +72,7 @@ def risk_tiers(inst: Instrument) -> list[RiskTier]:
             deduction += prev.risk_limit_value * (mmr - prev.maintenance_margin)
         max_lev = (Decimal(1) / imr).quantize(Decimal("0.01"), rounding=ROUND_FLOOR)
         tiers.append(RiskTier(i + 1, first * (i + 1), mmr, imr, max_lev, deduction))
-    return tiers
+    return tuple(tiers)
 
 
 def tier_for(inst: Instrument, pos: Position) -> RiskTier:
