@@ -82,6 +82,9 @@ def pytest_configure(config: pytest.Config) -> None:
     results = _MatrixResults()
     config.stash[_RESULTS_KEY] = results
     config.pluginmanager.register(results, "bybit-matrix-results")
+    from .refusals import RefusalReport
+
+    config.pluginmanager.register(RefusalReport(BYBIT_KEY), "bybit-refusals")
 
 
 def pytest_cmdline_main(config: pytest.Config) -> int | None:
