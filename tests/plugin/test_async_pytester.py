@@ -175,7 +175,7 @@ def test_asyncio_sleep_is_virtual_in_async_tests(pytester: pytest.Pytester) -> N
 def test_a_swallowed_refusal_is_in_the_failure_report(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
-        import asyncio, aiohttp
+        import asyncio, aiohttp, pytest
 
         async def price_from_another_exchange():
             try:
@@ -187,12 +187,19 @@ def test_a_swallowed_refusal_is_in_the_failure_report(pytester: pytest.Pytester)
 
         def test_bot(bybit):
             assert asyncio.run(price_from_another_exchange()) is not None, "no price"
+
+        @pytest.mark.bybit_allow("unexpected_requests")
+        def test_refusals_allowed(bybit):
+            assert asyncio.run(price_from_another_exchange()) is not None, "still no price"
         """
     )
     result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:randomly")
-    result.assert_outcomes(failed=1)
+    result.assert_outcomes(failed=2)
     result.stdout.fnmatch_lines([
         "*AssertionError: no price*",
         "*- pytest-bybit: refused -*",
         "pytest-bybit: connection to api.binance.com:443 (name resolution) blocked: while `bybit` is active*",
+        "*test_refusals_allowed*",
+        "*AssertionError: still no price*",
     ])
+    assert result.stdout.str().count("- pytest-bybit: refused -") == 1  # not for the test that allows them
