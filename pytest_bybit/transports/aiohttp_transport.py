@@ -101,7 +101,8 @@ class _Exchange(asyncio.Transport):
             reason = ""
         head = [f"HTTP/1.1 {reply.status} {reason}"]
         head += [f"{name}: {value}" for name, value in reply_headers(reply)]
-        raw = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body_bytes(reply)
+        body_out = b"" if method == "HEAD" else body_bytes(reply)  # the length is announced, never sent
+        raw = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body_out
         self._protocol.data_received(raw)
 
     # -- the rest of the transport interface ---------------------------------------------

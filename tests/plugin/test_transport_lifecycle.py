@@ -82,13 +82,46 @@ def test_start_stop_restores_everything() -> None:
 def test_adapters_load_only_for_importable_libraries(monkeypatch: pytest.MonkeyPatch) -> None:
     import pytest_bybit.transports as transports
 
+    monkeypatch.delitem(sys.modules, "httpx")
     monkeypatch.setattr(transports.importlib.util, "find_spec", lambda name: None if name == "httpx" else object())
     fake = Bybit(VirtualClock())
     t = Transports(fake.transports.gateway).install()
     try:
-        assert t.installed == ["aiohttp", "urllib.request"]
+        assert t.installed == ["aiohttp", "urllib.request"] and t._watcher is None
     finally:
         t.uninstall()
+
+
+LATE_IMPORT = """
+import sys
+from pytest_bybit.clock import VirtualClock
+from pytest_bybit.fixture import Bybit
+
+assert "aiohttp" not in sys.modules and "httpx" not in sys.modules
+fake = Bybit(VirtualClock()).start()
+assert fake.transports.installed == ["urllib.request"]  # nothing heavy imported for nothing
+import asyncio, aiohttp, httpx  # the bot imports its client inside the test
+
+async def main():
+    async with aiohttp.ClientSession() as session:
+        async with session.get("https://api-testnet.bybit.com/v5/market/time") as resp:
+            return (await resp.json())["retCode"]
+
+assert asyncio.run(main()) == 0
+assert httpx.get("https://api-testnet.bybit.com/v5/market/time").json()["retCode"] == 0
+assert sorted(fake.transports.installed) == ["aiohttp", "httpx", "urllib.request"]
+fake.stop()
+assert not any(type(f).__name__ == "_ImportWatcher" for f in sys.meta_path)
+assert "pytest_bybit" not in aiohttp.TCPConnector._create_connection.__module__
+print("late import served")
+"""
+
+
+def test_a_library_imported_during_the_test_is_served() -> None:
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-c", LATE_IMPORT], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "late import served" in done.stdout, done.stderr
 
 
 # -- the test's own responses / requests_mock mocks -----------------------------------------
@@ -193,3 +226,43 @@ def test_no_guard_outside_bybit_tests() -> None:
     assert socket.getaddrinfo.__module__ == "socket"
     if "uvloop" in sys.modules:
         assert "getaddrinfo" not in vars(sys.modules["uvloop"].Loop)  # the guard's patch is gone
+
+
+def test_a_failed_set_up_leaks_nothing_into_later_tests(pytester: pytest.Pytester) -> None:
+    """Clocks that cannot start (year 33715, NaN, infinity) error their own test only: later
+    tests, with or without `bybit`, run with a clean process and a working fake."""
+    pytester.makepyfile(
+        """
+        import asyncio, math, socket, time
+        import aiohttp, pytest, requests, responses
+
+        @pytest.mark.bybit_clock(drift=1e12)
+        def test_clock_ahead_past_year_9999(bybit):
+            pass
+
+        @pytest.mark.bybit_clock(drift=-1e12)
+        def test_clock_behind_before_year_1(bybit):
+            pass
+
+        @pytest.mark.bybit_clock(drift=math.nan)
+        def test_clock_nan(bybit):
+            pass
+
+        @pytest.mark.bybit_clock(drift=math.inf)
+        def test_clock_inf(bybit):
+            pass
+
+        def test_later_without_bybit():
+            from pytest_bybit import network_guard, clock
+            assert network_guard._active == [] and clock._active is None
+            assert requests.adapters.HTTPAdapter.send is responses._real_send
+            assert "pytest_bybit" not in aiohttp.TCPConnector._create_connection.__module__
+            assert abs(time.time() - time.mktime(time.localtime())) < 2  # the real clock
+            assert socket.getaddrinfo("localhost", 80)
+
+        def test_later_with_bybit(bybit):
+            assert requests.get("https://api-testnet.bybit.com/v5/market/time", timeout=5).json()["retCode"] == 0
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:randomly")
+    result.assert_outcomes(passed=2, errors=4)

@@ -145,6 +145,34 @@ def test_keep_alive_connection_serves_many_requests(bybit) -> None:
     assert len(bybit.requests) == 5
 
 
+@pytest.mark.bybit_allow("unexpected_requests")  # HEAD is not an endpoint: a 404, reported
+def test_chunked_body_and_head_on_one_connection(bybit) -> None:
+    """A body of unknown length goes out chunked; a HEAD answer carries no body. Both on one
+    pooled connection, so a parsing slip would garble the next answer."""
+    body = json.dumps({"category": "linear", "symbol": "BTCUSDT", "side": "Buy", "orderType": "Market", "qty": "0.01"})
+    headers = sign(bybit.api_key, bybit.api_secret, body)
+
+    async def chunks() -> Any:
+        for part in (body[:10], body[10:25], body[25:]):
+            yield part.encode()
+
+    async def main() -> tuple[int, int, int]:
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1)) as session:
+            async with session.post(TESTNET + "/v5/order/create", data=chunks(), headers=headers) as resp:
+                placed = (await resp.json())["retCode"]
+            async with session.head(TESTNET + "/v5/market/time") as resp:
+                head_status = resp.status
+            async with session.get(TESTNET + "/v5/market/time") as resp:
+                after = (await resp.json())["retCode"]
+        return placed, head_status, after
+
+    placed, head_status, after = asyncio.run(main())
+    assert placed == 0 and bybit.requests[0].request.body == body.encode()
+    assert bybit.requests[0].request.headers.get("transfer-encoding") == "chunked"
+    assert after == 0 and len(bybit.orders) == 1
+    assert head_status == bybit.requests[1].http_status
+
+
 def test_signer_helper_round_trip(bybit) -> None:
     status, text = asyncio.run(AioSigner(bybit.api_key, bybit.api_secret).get_wallet_balance(accountType="UNIFIED"))
     assert status == 200 and json.loads(text)["retCode"] == 0
