@@ -24,6 +24,7 @@ from __future__ import annotations
 import importlib.util
 import ipaddress
 import os
+import re
 import shlex
 import socket
 import sys
@@ -89,6 +90,9 @@ def _is_local_address(host: str) -> bool:
         address = ipaddress.ip_address(host.split("%", 1)[0])
     except ValueError:
         return False
+    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:127.0.0.1
+    if mapped is not None:
+        address = mapped
     return address.is_loopback or address.is_unspecified
 
 
@@ -106,23 +110,62 @@ def _is_local(host: Any) -> bool:
     return host.endswith(".localhost") and _resolver_answers_localhost_names()
 
 
-def _network_tool(words: Any) -> str | None:
-    """The network tool a command line runs, if any (``sh -c "curl ..."`` included)."""
-    if words is None:
-        return None
-    if isinstance(words, (str, bytes, os.PathLike)):
-        words = [words]
-    for word in words:
-        word = os.fsdecode(word) if isinstance(word, (bytes, os.PathLike)) else str(word)
-        try:
-            tokens = shlex.split(word)
-        except ValueError:
-            tokens = word.split()
-        for token in tokens:
-            name = os.path.basename(token)
-            if name in NETWORK_TOOLS:
-                return name
+_SHELLS = frozenset("sh bash dash zsh ksh ash busybox".split())
+#: Programs that run the command given after their own options (``env curl``, ``timeout 5 curl``).
+_WRAPPERS = frozenset("env sudo nohup timeout nice ionice stdbuf xargs exec command time setsid chrt taskset".split())
+_SEPARATORS = re.compile(r"[;&|()\n`]|\$\(")
+
+
+def _words(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (str, bytes, os.PathLike)):
+        value = [value]
+    return [os.fsdecode(v) if isinstance(v, (bytes, os.PathLike)) else str(v) for v in value]
+
+
+def _program_tool(argv: list[str]) -> str | None:
+    """The network tool an argv runs: its program, what a wrapper runs, or what ``sh -c`` runs."""
+    while argv:
+        name = os.path.basename(argv[0])
+        if name in NETWORK_TOOLS:
+            return name
+        if name in _SHELLS and "-c" in argv[1:]:
+            script = argv[argv.index("-c", 1) + 1] if argv.index("-c", 1) + 1 < len(argv) else ""
+            return _script_tool(script)
+        if name not in _WRAPPERS:
+            return None
+        # skip the wrapper, its options and their values, and VAR=value assignments
+        rest = argv[1:]
+        while rest and (rest[0].startswith("-") or "=" in rest[0] or rest[0].replace(".", "").isdigit()):
+            rest = rest[1:]
+        argv = rest
     return None
+
+
+def _script_tool(script: str) -> str | None:
+    for command in _SEPARATORS.split(script):
+        try:
+            words = shlex.split(command)
+        except ValueError:
+            words = command.split()
+        while words and "=" in words[0] and not words[0].startswith("="):
+            words = words[1:]  # FOO=bar curl ...
+        tool = _program_tool(words)
+        if tool is not None:
+            return tool
+    return None
+
+
+def _network_tool(executable: Any, argv: Any) -> str | None:
+    """The network tool a process start runs, if any (``sh -c "curl ..."`` and ``env curl`` included)."""
+    words = _words(argv)
+    program = _words(executable)
+    if program and words:
+        words = [program[0], *words[1:]]
+    elif program:
+        words = program
+    return _program_tool(words)
 
 
 # -- the process-wide hook ------------------------------------------------------------------
@@ -160,12 +203,14 @@ def _blocked_target(event: str, args: tuple[Any, ...]) -> str | None:
     if event == "socket.gethostbyname":
         return None if _is_local(args[0]) else f"{_text(args[0])} (name resolution)"
     # processes
-    if event == "subprocess.Popen":
-        tool = _network_tool([args[0]] if args[0] else []) or _network_tool(args[1])
-    elif event == "os.system":
-        tool = _network_tool(args[0])
-    else:  # os.exec, os.posix_spawn, os.spawn: (path, argv, env)
-        tool = _network_tool([args[0]]) or _network_tool(args[1])
+    if event == "subprocess.Popen":  # (executable, args, cwd, env)
+        tool = _network_tool(args[0], args[1])
+    elif event == "os.system":  # (command,)
+        tool = _script_tool(os.fsdecode(args[0]) if isinstance(args[0], bytes) else str(args[0]))
+    elif event == "os.spawn":  # (mode, path, args, env)
+        tool = _network_tool(args[1], args[2])
+    else:  # os.exec, os.posix_spawn: (path, argv, env)
+        tool = _network_tool(args[0], args[1])
     return None if tool is None else f"`{tool}` in a subprocess"
 
 
@@ -210,8 +255,19 @@ def _patch_uvloop(guard: "NetworkGuard") -> Callable[[], None]:
     async def create_datagram_endpoint(self: Any, protocol_factory: Any, local_addr: Any = None, remote_addr: Any = None, **kwargs: Any) -> Any:
         if remote_addr is not None:
             check(remote_addr[0], remote_addr[1], " (UDP)")
+
+        def guarded_factory() -> Any:
+            # the protocol gets its transport in connection_made: hand it the guarded one too
+            protocol = protocol_factory()
+            made = protocol.connection_made
+            try:
+                protocol.connection_made = lambda transport: made(_GuardedDatagram(transport, check))
+            except AttributeError:  # a protocol with __slots__ keeps the raw transport
+                pass
+            return protocol
+
         transport, protocol = await base["create_datagram_endpoint"](
-            self, protocol_factory, local_addr=local_addr, remote_addr=remote_addr, **kwargs
+            self, guarded_factory, local_addr=local_addr, remote_addr=remote_addr, **kwargs
         )
         return _GuardedDatagram(transport, check), protocol
 

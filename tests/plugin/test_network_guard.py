@@ -150,6 +150,26 @@ def test_uvloop_connect_resolve_and_udp(bybit) -> None:
     assert len(uv.run(main())) == 6
 
 
+def test_uvloop_datagram_protocol_sends_through_its_own_transport(bybit) -> None:
+    uv = _uvloop()
+    errors: list[BaseException] = []
+
+    class Beacon(asyncio.DatagramProtocol):
+        def connection_made(self, transport: Any) -> None:
+            try:
+                transport.sendto(b"hello", FAR)  # the transport handed to the protocol, not the returned one
+            except BlockedConnection as exc:
+                errors.append(exc)
+
+    async def main() -> None:
+        transport, _ = await asyncio.get_running_loop().create_datagram_endpoint(Beacon, family=socket.AF_INET)
+        transport.close()
+
+    uv.run(main())
+    assert len(errors) == 1
+    _refused(bybit, "192.0.2.1:9 (UDP datagram)")
+
+
 def test_uvloop_httpx_async(bybit) -> None:
     uv = _uvloop()
     httpx = pytest.importorskip("httpx")
@@ -220,8 +240,29 @@ def test_network_tools_in_subprocesses(bybit, start: Any) -> None:
 
 
 def test_other_subprocesses_run(bybit) -> None:
-    assert subprocess.run(["true"], check=False).returncode == 0
+    assert subprocess.run(["grep", "-q", "localhost", "/etc/hosts"], check=False).returncode in (0, 1)
+    assert subprocess.run("echo curl wget > /dev/null", shell=True, check=False).returncode == 0
     assert bybit.unexpected == []
+
+
+@pytest.mark.parametrize(
+    ("executable", "argv", "tool"),
+    [
+        (None, ["curl", "-s", "https://example.invalid"], "curl"),
+        ("/usr/bin/wget", ["wget", "x"], "wget"),
+        ("/bin/sh", ["/bin/sh", "-c", "cd /tmp && curl -s x | tee out"], "curl"),
+        ("/bin/sh", ["/bin/sh", "-c", "echo $(nc -z host 9)"], "nc"),
+        (None, ["env", "HTTPS_PROXY=x", "curl", "x"], "curl"),
+        (None, ["timeout", "5", "ssh", "host"], "ssh"),
+        ("/bin/bash", ["bash", "-c", "FOO=1 wget -q x"], "wget"),
+        (None, ["grep", "host", "/etc/hosts"], None),
+        (None, ["echo", "curl"], None),
+        ("/bin/sh", ["/bin/sh", "-c", "echo curl; git status"], None),
+        (None, ["python", "-c", "print('wget')"], None),
+    ],
+)
+def test_which_commands_are_network_tools(executable: Any, argv: list[str], tool: str | None) -> None:
+    assert network_guard._network_tool(executable, argv) == tool
 
 
 # -- *.localhost names, and the hook when no bybit test is active --------------------------
@@ -233,6 +274,8 @@ def test_dot_localhost_names_are_blocked_only_when_they_would_reach_dns(
     monkeypatch.setattr(network_guard, "_resolver_answers_localhost_names", lambda: resolver_answers)
     assert network_guard._is_local("bot.localhost") is not blocked
     assert network_guard._is_local("localhost") and network_guard._is_local("127.0.0.1")
+    assert network_guard._is_local("::1") and network_guard._is_local("::ffff:127.0.0.1")
+    assert not network_guard._is_local("::ffff:192.0.2.1") and not network_guard._is_local("192.0.2.1")
 
 
 def test_the_hook_is_a_no_op_without_an_active_guard() -> None:
