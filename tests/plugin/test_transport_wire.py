@@ -56,6 +56,13 @@ def loopback() -> Iterator[Any]:
         thread.join(5)
 
 
+def _requests(base: str) -> None:
+    import requests
+
+    requests.get(base + "/v5/market/tickers", params=ODD_PARAMS, timeout=5)
+    requests.post(base + "/v5/order/create", json=BODY, timeout=5)
+
+
 def _aiohttp(base: str) -> None:
     async def main() -> None:
         async with aiohttp.ClientSession() as session:
@@ -97,7 +104,10 @@ def _urllib(base: str) -> None:
 
 
 @pytest.mark.bybit_allow("unexpected_requests")
-@pytest.mark.parametrize("client", [_aiohttp, _httpx, _httpx_async, _urllib], ids=["aiohttp", "httpx", "httpx_async", "urllib"])
+@pytest.mark.parametrize(
+    "client", [_requests, _aiohttp, _httpx, _httpx_async, _urllib],
+    ids=["requests", "aiohttp", "httpx", "httpx_async", "urllib"],
+)
 def test_exchange_sees_the_bytes_the_client_sends(bybit, loopback: Any, client: Any) -> None:
     host, port = loopback.server_address
     client(f"http://{host}:{port}")
