@@ -21,7 +21,6 @@ are allowed only when the system resolver answers them itself (nss ``myhostname`
 
 from __future__ import annotations
 
-import importlib.util
 import ipaddress
 import os
 import re
@@ -211,7 +210,7 @@ def _blocked_target(event: str, args: tuple[Any, ...]) -> str | None:
         tool = _network_tool(args[1], args[2])
     else:  # os.exec, os.posix_spawn: (path, argv, env)
         tool = _network_tool(args[0], args[1])
-    return None if tool is None else f"`{tool}` in a subprocess"
+    return None if tool is None else f"`{tool}` run in a subprocess"
 
 
 def _text(host: Any) -> str:
@@ -231,9 +230,10 @@ def _add_hook_once() -> None:
 # -- uvloop, which works below the audit events ---------------------------------------------
 
 def _patch_uvloop(guard: "NetworkGuard") -> Callable[[], None]:
-    if "uvloop" not in sys.modules and importlib.util.find_spec("uvloop") is None:
+    try:
+        import uvloop
+    except ImportError:
         return lambda: None
-    import uvloop
 
     loop_class = uvloop.Loop
     names = ("getaddrinfo", "create_connection", "create_datagram_endpoint", "sock_connect", "sock_sendto")
@@ -327,7 +327,8 @@ class NetworkGuard:
         self._undo_uvloop: Callable[[], None] = lambda: None
 
     def _refuse(self, target: str) -> BlockedConnection:
-        message = f"pytest-bybit: connection to {target} blocked: {ADVICE}"
+        what = target if target.endswith("in a subprocess") else f"connection to {target}"
+        message = f"pytest-bybit: {what} blocked: {ADVICE}"
         self._inside = True
         try:
             self.on_block(message)

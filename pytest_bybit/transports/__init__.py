@@ -32,7 +32,17 @@ _ALWAYS_IMPORT = frozenset({"urllib.request"})
 
 def available() -> list[str]:
     """The libraries whose adapter can be installed here."""
-    return [library for library, _ in ADAPTERS if importlib.util.find_spec(library.split(".")[0]) is not None]
+    return [library for library, _ in ADAPTERS if _importable(library)]
+
+
+def _importable(library: str) -> bool:
+    top = library.split(".")[0]
+    if top in sys.modules and sys.modules[top] is None:
+        return False  # import explicitly disabled
+    try:
+        return importlib.util.find_spec(top) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 class Transports:
@@ -48,7 +58,7 @@ class Transports:
         try:
             waiting: dict[str, str] = {}
             for library, module_name in ADAPTERS:
-                if library in sys.modules or library in _ALWAYS_IMPORT:
+                if sys.modules.get(library) is not None or library in _ALWAYS_IMPORT:
                     self._install(library, module_name)
                 elif library in available():
                     waiting[library] = module_name

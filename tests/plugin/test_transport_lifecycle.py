@@ -266,3 +266,29 @@ def test_a_failed_set_up_leaks_nothing_into_later_tests(pytester: pytest.Pyteste
     )
     result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:randomly")
     result.assert_outcomes(passed=2, errors=4)
+
+
+def test_the_plugin_works_without_the_optional_client_libraries(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+        import sys
+        for name in ("aiohttp", "httpx", "uvloop"):
+            sys.modules[name] = None  # as if not installed: importing them fails
+        """
+    )
+    pytester.makepyfile(
+        """
+        import json, urllib.request
+        import pytest, requests
+
+        def test_requests_and_urllib(bybit):
+            assert requests.get("https://api-testnet.bybit.com/v5/market/time", timeout=5).json()["retCode"] == 0
+            with urllib.request.urlopen("https://api-testnet.bybit.com/v5/market/time") as resp:
+                assert json.load(resp)["retCode"] == 0
+            assert bybit.transports.installed == ["urllib.request"]
+            with pytest.raises(ImportError):
+                import aiohttp
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly")
+    result.assert_outcomes(passed=1)
