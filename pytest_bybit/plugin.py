@@ -18,6 +18,7 @@ from .clock import BACKENDS, VirtualClock
 from .faults import Fault, UnknownFault
 from .fixture import Bybit
 from .scenarios import SCENARIOS, Scenario, UnknownScenario, listing, parse_selection
+from .transports.mocks import MockConflict
 
 BYBIT_KEY = pytest.StashKey[Bybit]()
 SCENARIO_KEY = pytest.StashKey["Scenario | None"]()
@@ -158,7 +159,10 @@ def bybit(request: pytest.FixtureRequest, _bybit_scenario: Scenario | None) -> I
     _allowed(node)  # an unknown check name is a usage error before the test runs
     node.stash[BYBIT_KEY] = fake
     node.stash[SCENARIO_KEY] = scenario
-    fake.start()
+    try:
+        fake.start()
+    except MockConflict as exc:
+        pytest.fail(str(exc), pytrace=False)
     try:
         yield fake
     finally:

@@ -39,10 +39,12 @@ def _is_bybit(url: Any) -> bool:
     return is_bybit_rest_host(urlsplit(str(url or "")).hostname)
 
 
-def _outer_responses_mock(real_send: Any) -> bool:
+def _outer_responses_mock() -> bool:
+    """Is ``HTTPAdapter.send`` replaced by a ``responses`` mock (and not by another library)?"""
     import requests.adapters
 
-    return requests.adapters.HTTPAdapter.send is not real_send
+    send = requests.adapters.HTTPAdapter.send
+    return getattr(send, "__module__", "") == "responses" and "RequestsMock" in getattr(send, "__qualname__", "")
 
 
 def cooperate(fake_mock: Any) -> Callable[[], None]:
@@ -64,8 +66,7 @@ def cooperate(fake_mock: Any) -> Callable[[], None]:
 
 def check_no_outer_responses_mock() -> None:
     """Fail set-up when a ``responses`` mock is active before the fake's own starts."""
-    responses = sys.modules.get("responses")
-    if responses is not None and _outer_responses_mock(responses._real_send):
+    if "responses" in sys.modules and _outer_responses_mock():
         raise MockConflict(OUTER_RESPONSES_MESSAGE)
 
 

@@ -278,6 +278,18 @@ def test_dot_localhost_names_are_blocked_only_when_they_would_reach_dns(
     assert not network_guard._is_local("::ffff:192.0.2.1") and not network_guard._is_local("192.0.2.1")
 
 
+def test_dot_localhost_lookup_on_this_machine(bybit) -> None:
+    """Here the resolver would send ``bot.localhost`` to DNS unless nss answers it itself."""
+    if network_guard._resolver_answers_localhost_names():
+        assert socket.getaddrinfo("bot.localhost", 80)
+        assert bybit.unexpected == []
+    else:
+        with pytest.raises(BlockedConnection):
+            socket.getaddrinfo("bot.localhost", 80)
+        _refused(bybit, "bot.localhost:80 (name resolution)")
+    assert socket.getaddrinfo("localhost", 80)  # in /etc/hosts: never reaches DNS
+
+
 def test_the_hook_is_a_no_op_without_an_active_guard() -> None:
     assert network_guard._active == []
     network_guard._audit("socket.getaddrinfo", (FAR_NAME, 443, 0, 0, 0))  # nothing raised

@@ -182,6 +182,7 @@ def test_a_responses_mock_active_before_bybit_fails_set_up(pytester: pytest.Pyte
     result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:randomly")
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(["*a `responses` mock is already active when the `bybit` fixture starts*Start your mock inside the test*"])
+    result.stdout.no_fnmatch_line("*raise MockConflict*")  # a plain message, no traceback into the plugin
 
 
 # -- loopback servers of the test itself ------------------------------------------------------
