@@ -112,7 +112,10 @@ class _Exchange(asyncio.Transport):
     def close(self) -> None:
         if not self._closing:
             self._closing = True
-            self._loop.call_soon(self._protocol.connection_lost, None)
+            if self._loop.is_closed():  # a session collected after its loop ended
+                self._protocol.connection_lost(None)
+            else:
+                self._loop.call_soon(self._protocol.connection_lost, None)
 
     def abort(self) -> None:
         self.close()
