@@ -88,7 +88,8 @@ class _Exchange(asyncio.Transport):
     def _answer(self, method: str, target: str, headers: dict[str, str], body: bytes) -> None:
         if self._closing:
             return
-        url = f"https://{self._key.host}{target}"
+        # origin-form ("/v5/...") or, for a request sent through an http proxy, absolute-form
+        url = target if target.startswith(("http://", "https://")) else f"https://{self._key.host}{target}"
         try:
             reply = self._gateway.serve(method, url, headers, body)
         except TransportFault as fault:
@@ -184,7 +185,7 @@ def install(gateway: Gateway) -> Callable[[], None]:
     real = aiohttp.TCPConnector._create_connection
 
     async def _create_connection(self: aiohttp.TCPConnector, req: Any, traces: Any, timeout: Any) -> Any:
-        if req.proxy is not None or not is_bybit_rest_host(req.url.raw_host):
+        if not is_bybit_rest_host(req.url.raw_host):  # through a proxy too: it would reach Bybit
             return await real(self, req, traces, timeout)
         loop = asyncio.get_running_loop()
         protocol = ResponseHandler(loop=loop)

@@ -183,6 +183,26 @@ def test_chunked_body_and_head_on_one_connection(bybit) -> None:
     assert head_status == bybit.requests[1].http_status
 
 
+PROXY = "http://proxy.example.invalid:3128"
+
+
+def test_clients_behind_a_proxy_still_reach_the_fake(bybit) -> None:
+    """A bot behind a corporate proxy is served, and nothing goes to the proxy."""
+
+    async def through_aiohttp() -> int:
+        async with aiohttp.ClientSession() as session:
+            async with session.get(TESTNET + "/v5/market/time", proxy=PROXY) as resp:
+                return (await resp.json())["retCode"]
+
+    assert asyncio.run(through_aiohttp()) == 0
+    with httpx.Client(proxy=PROXY) as client:
+        assert client.get(TESTNET + "/v5/market/time").json()["retCode"] == 0
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({"https": PROXY}))
+    with opener.open(TESTNET + "/v5/market/time") as resp:
+        assert json.load(resp)["retCode"] == 0
+    assert bybit.unexpected == [] and [r.path for r in bybit.requests] == ["/v5/market/time"] * 3
+
+
 def test_signer_helper_round_trip(bybit) -> None:
     status, text = asyncio.run(AioSigner(bybit.api_key, bybit.api_secret).get_wallet_balance(accountType="UNIFIED"))
     assert status == 200 and json.loads(text)["retCode"] == 0
