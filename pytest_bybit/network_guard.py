@@ -129,9 +129,10 @@ def _program_tool(argv: list[str]) -> str | None:
         name = os.path.basename(argv[0])
         if name in NETWORK_TOOLS:
             return name
-        if name in _SHELLS and "-c" in argv[1:]:
-            script = argv[argv.index("-c", 1) + 1] if argv.index("-c", 1) + 1 < len(argv) else ""
-            return _script_tool(script)
+        if name in _SHELLS:
+            # -c, or combined flags such as -lc / -ec: the script is the next argument
+            flag = next((i for i, a in enumerate(argv[1:], 1) if a[:1] == "-" and a[1:2] != "-" and "c" in a), None)
+            return _script_tool(argv[flag + 1]) if flag is not None and flag + 1 < len(argv) else None
         if name not in _WRAPPERS:
             return None
         # skip the wrapper, its options and their values, and VAR=value assignments

@@ -11,7 +11,7 @@ the real transport.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Callable
 
 import httpx
 
@@ -74,5 +74,3 @@ def install(gateway: Gateway) -> Callable[[], None]:
 
     return uninstall
 
-
-__all__: list[Any] = ["EXCEPTIONS", "install"]

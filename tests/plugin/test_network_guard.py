@@ -255,6 +255,8 @@ def test_other_subprocesses_run(bybit) -> None:
         (None, ["env", "HTTPS_PROXY=x", "curl", "x"], "curl"),
         (None, ["timeout", "5", "ssh", "host"], "ssh"),
         ("/bin/bash", ["bash", "-c", "FOO=1 wget -q x"], "wget"),
+        (None, ["bash", "-lc", "curl x"], "curl"),
+        (None, ["sh", "script.sh", "-c"], None),
         (None, ["grep", "host", "/etc/hosts"], None),
         (None, ["echo", "curl"], None),
         ("/bin/sh", ["/bin/sh", "-c", "echo curl; git status"], None),
