@@ -7,7 +7,9 @@ not the bytes aiohttp sends. So this adapter sits one layer lower: the connector
 ``_create_connection`` gets, for a Bybit REST host, an in-memory transport instead of a
 socket. aiohttp itself serializes the request onto it (the exact request line, headers and
 body bytes a real connection would carry), and parses the answer with its own HTTP parser,
-so keep-alive, ``raise_for_status``, timeouts and exceptions behave as in production.
+so keep-alive, ``raise_for_status``, timeouts and exceptions behave as in production. (It
+also keeps working across aiohttp releases that change ``ClientResponse``'s constructor, which
+aioresponses builds by hand: aioresponses 0.7.9 cannot build a response on aiohttp 3.14.)
 Loopback and other hosts (local test servers, ``ws_connect`` to the loopback stream server)
 keep the real connector.
 """
