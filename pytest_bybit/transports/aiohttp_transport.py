@@ -61,9 +61,12 @@ EXCEPTIONS: dict[str, Callable[[Any, str], Exception]] = {
 class _Exchange(asyncio.Transport):
     """A connection to the fake exchange: bytes written are requests, answers are fed back."""
 
-    def __init__(self, gateway: Gateway, protocol: ResponseHandler, key: Any, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(
+        self, gateway: Gateway, protocol: ResponseHandler, key: Any, scheme: str, loop: asyncio.AbstractEventLoop
+    ) -> None:
         super().__init__()
         self._gateway = gateway
+        self._scheme = scheme
         self._protocol = protocol
         self._key = key
         self._loop = loop
@@ -91,7 +94,7 @@ class _Exchange(asyncio.Transport):
         if self._closing:
             return
         # origin-form ("/v5/...") or, for a request sent through an http proxy, absolute-form
-        url = target if target.startswith(("http://", "https://")) else f"https://{self._key.host}{target}"
+        url = target if target.startswith(("http://", "https://")) else f"{self._scheme}://{self._key.host}{target}"
         try:
             reply = self._gateway.serve(method, url, headers, body)
         except TransportFault as fault:
@@ -191,7 +194,7 @@ def install(gateway: Gateway) -> Callable[[], None]:
             return await real(self, req, traces, timeout)
         loop = asyncio.get_running_loop()
         protocol = ResponseHandler(loop=loop)
-        protocol.connection_made(_Exchange(gateway, protocol, req.connection_key, loop))
+        protocol.connection_made(_Exchange(gateway, protocol, req.connection_key, req.url.scheme, loop))
         return protocol
 
     aiohttp.TCPConnector._create_connection = _create_connection  # type: ignore[method-assign]

@@ -65,6 +65,14 @@ def _raised(transport: str, name: str, bybit: Any, outcome: Any) -> None:
     assert record.applied is bool(placed) and record.error is not None
 
 
+def test_every_transport_maps_every_kind_of_fault() -> None:
+    from pytest_bybit.transports import aiohttp_transport, httpx_transport, urllib_transport
+    from pytest_bybit.transports.gateway import KINDS
+
+    for module in (aiohttp_transport, httpx_transport, urllib_transport):
+        assert set(module.EXCEPTIONS) == set(KINDS), module.__name__
+
+
 @pytest.mark.parametrize("name", list(EXPECTED))
 @pytest.mark.parametrize("transport", list(SENDERS))
 def test_fault_through_every_transport(bybit, transport: str, name: str) -> None:
@@ -83,6 +91,22 @@ def test_fault_through_every_transport(bybit, transport: str, name: str) -> None
         assert not isinstance(outcome, BaseException), repr(outcome)
         EXPECTED[name](bybit, outcome, sent_ts)
     assert (fault.hits, bybit.requests[0].fault, bybit.injector.fired) == (1, name, [(name, "POST /v5/order/create")])
+
+
+@pytest.mark.parametrize("transport", list(SENDERS))
+def test_plain_http_to_bybit_is_refused_with_the_transport_s_own_error(bybit, transport: str) -> None:
+    url = "http://api-testnet.bybit.com/v5/market/time"
+    with pytest.raises(Exception) as info:
+        outcome = SENDERS[transport](url, {}, "GET", None)
+        if asyncio.iscoroutine(outcome):
+            asyncio.run(outcome)
+    expected = {"aiohttp": aiohttp.ClientConnectorError, "httpx": httpx.ConnectError,
+                "httpx_async": httpx.ConnectError, "urllib": urllib.error.URLError}[transport]
+    assert isinstance(info.value, expected), repr(info.value)
+    assert "pytest-bybit: request to http://api-testnet.bybit.com/v5/market/time blocked: not https" in str(info.value)
+    assert len(bybit.unexpected) == 1 and "blocked: not https" in bybit.unexpected[0]
+    assert len(bybit.requests) == 0  # nothing reached the exchange
+    bybit.unexpected.clear()  # refused on purpose here
 
 
 @pytest.mark.parametrize("transport", list(SENDERS))
