@@ -5,8 +5,9 @@ makes new ones), so the adapter sits on the handler classes every opener instant
 ``HTTPSHandler.https_open`` (and ``HTTPHandler.http_open``, to refuse plain http with the
 same message as the other transports). By then urllib has added its own headers
 (``Content-Type``, ``Content-Length``, ``Host``) and ``req.data`` holds the exact bytes it
-would send. The answer goes back through urllib's response processors, so a non-2xx status
-becomes ``urllib.error.HTTPError`` as usual.
+would send. The answer is parsed by ``http.client.HTTPResponse`` from the bytes a server would send and goes
+back through urllib's response processors, so it has the usual API (``status``, ``reason``,
+``getheader``) and a non-2xx status becomes ``urllib.error.HTTPError`` as usual.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import io
 import ssl
 import urllib.error
 import urllib.request
-import urllib.response
 from http import HTTPStatus
 from typing import Any, Callable
 from urllib.parse import urlsplit
@@ -59,19 +59,32 @@ def _body(data: Any) -> bytes:
     return b"".join(bytes(chunk) for chunk in data)  # an iterable of bytes, as http.client accepts
 
 
-def _answer(gateway: Gateway, req: urllib.request.Request) -> urllib.response.addinfourl:
+class _Wire:
+    """Just enough of a socket for ``http.client.HTTPResponse`` to read an answer from."""
+
+    def __init__(self, raw: bytes) -> None:
+        self._raw = raw
+
+    def makefile(self, mode: str) -> io.BytesIO:
+        return io.BytesIO(self._raw)
+
+
+def _answer(gateway: Gateway, req: urllib.request.Request) -> http.client.HTTPResponse:
     try:
         reply = gateway.serve(req.get_method(), req.full_url, dict(req.header_items()), _body(req.data))
     except TransportFault as fault:
         raise EXCEPTIONS[fault.kind](fault.message) from None
-    headers = http.client.HTTPMessage()
-    for name, value in reply_headers(reply):
-        headers[name] = value
-    response = urllib.response.addinfourl(io.BytesIO(body_bytes(reply)), headers, req.full_url, reply.status)
     try:
-        response.msg = HTTPStatus(reply.status).phrase  # type: ignore[attr-defined]
+        reason = HTTPStatus(reply.status).phrase
     except ValueError:
-        response.msg = ""  # type: ignore[attr-defined]
+        reason = ""
+    head = [f"HTTP/1.1 {reply.status} {reason}", *(f"{k}: {v}" for k, v in reply_headers(reply))]
+    raw = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body_bytes(reply)
+    # parsed by http.client itself, then finished as urllib's do_open finishes a response
+    response = http.client.HTTPResponse(_Wire(raw), method=req.get_method(), url=req.full_url)  # type: ignore[arg-type]
+    response.begin()
+    response.url = req.full_url  # type: ignore[attr-defined]
+    response.msg = response.reason  # type: ignore[assignment]
     return response
 
 

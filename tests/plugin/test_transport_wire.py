@@ -206,3 +206,19 @@ def test_clients_behind_a_proxy_still_reach_the_fake(bybit) -> None:
 def test_signer_helper_round_trip(bybit) -> None:
     status, text = asyncio.run(AioSigner(bybit.api_key, bybit.api_secret).get_wallet_balance(accountType="UNIFIED"))
     assert status == 200 and json.loads(text)["retCode"] == 0
+
+
+def test_urllib_answers_have_the_http_client_api(bybit) -> None:
+    """A bot reading ``resp.getheader`` / ``resp.reason`` (as http.client offers them) works."""
+    from transport_clients import prepare
+
+    bybit.fault("rate_limit", endpoint="/v5/account/wallet-balance")
+    url, headers, _ = prepare(bybit.api_key, bybit.api_secret, "GET", "/v5/account/wallet-balance", {"accountType": "UNIFIED"})
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers)) as resp:
+        assert (resp.status, resp.reason) == (200, "OK")
+        assert int(resp.getheader("X-Bapi-Limit-Reset-Timestamp")) > json.loads(resp.read())["time"]
+        assert resp.headers.get_content_type() == "application/json"
+    bybit.fault("ip_ban")
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(TESTNET + "/v5/market/time")
+    assert (info.value.code, info.value.reason, info.value.read()) == (403, "Forbidden", b"access too frequent")
