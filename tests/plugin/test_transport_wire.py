@@ -13,6 +13,7 @@ import asyncio
 import json
 import socketserver
 import threading
+import urllib.error
 import urllib.request
 from typing import Any, Iterator
 from urllib.parse import urlsplit
