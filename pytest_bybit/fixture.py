@@ -6,6 +6,7 @@ ties them to a test's lifetime and exposes what a test asserts on.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from .clock import VirtualClock
@@ -14,6 +15,9 @@ from .exchange.server import FakeBybit
 from .faults import Fault, FaultInjector
 from .network_guard import NetworkGuard
 from .scenarios import Scenario
+from .transports import Transports
+from .transports import mocks
+from .transports.gateway import Gateway
 
 
 class Bybit:
@@ -32,6 +36,8 @@ class Bybit:
         self.exchange.add_middleware(self.injector)
         self.interceptor = Interceptor(self.exchange)
         self.network_guard = NetworkGuard(self.interceptor.unexpected.append)
+        self.transports = Transports(Gateway(self.exchange, self.interceptor.unexpected))
+        self._teardown: contextlib.ExitStack | None = None
         self.api_key: str = self.exchange.api_key
         self.api_secret: str = self.exchange.api_secret
 
@@ -94,17 +100,28 @@ class Bybit:
 
     # -- lifetime ----------------------------------------------------------------------
     def start(self) -> "Bybit":
-        self.interceptor.start()
-        self.network_guard.install()
-        self.clock.install()
+        """Install everything, or nothing: a step that fails undoes the steps before it."""
+        if self._teardown is not None:
+            return self
+        with contextlib.ExitStack() as steps:
+            # each undo is registered before its step, so a half-done step is undone too
+            mocks.check_no_outer_responses_mock()
+            steps.callback(self.interceptor.stop)
+            self.interceptor.start()
+            steps.callback(self.network_guard.uninstall)
+            self.network_guard.install()
+            steps.callback(self.transports.uninstall)
+            self.transports.install()
+            steps.callback(mocks.cooperate(self.interceptor._mock))
+            steps.callback(self.clock.uninstall)
+            self.clock.install()
+            self._teardown = steps.pop_all()
         return self
 
     def stop(self) -> None:
-        try:
-            self.clock.uninstall()
-        finally:
-            self.network_guard.uninstall()
-            self.interceptor.stop()
+        teardown, self._teardown = self._teardown, None
+        if teardown is not None:
+            teardown.close()
 
     def __repr__(self) -> str:
         scenario = f" scenario={self.scenario.name}" if self.scenario else ""

@@ -18,6 +18,7 @@ from .clock import BACKENDS, VirtualClock
 from .faults import Fault, UnknownFault
 from .fixture import Bybit
 from .scenarios import SCENARIOS, Scenario, UnknownScenario, listing, parse_selection
+from .transports.mocks import MockConflict
 
 BYBIT_KEY = pytest.StashKey[Bybit]()
 SCENARIO_KEY = pytest.StashKey["Scenario | None"]()
@@ -82,6 +83,9 @@ def pytest_configure(config: pytest.Config) -> None:
     results = _MatrixResults()
     config.stash[_RESULTS_KEY] = results
     config.pluginmanager.register(results, "bybit-matrix-results")
+    from .refusals import RefusalReport
+
+    config.pluginmanager.register(RefusalReport(BYBIT_KEY), "bybit-refusals")
 
 
 def pytest_cmdline_main(config: pytest.Config) -> int | None:
@@ -155,7 +159,10 @@ def bybit(request: pytest.FixtureRequest, _bybit_scenario: Scenario | None) -> I
     _allowed(node)  # an unknown check name is a usage error before the test runs
     node.stash[BYBIT_KEY] = fake
     node.stash[SCENARIO_KEY] = scenario
-    fake.start()
+    try:
+        fake.start()
+    except MockConflict as exc:
+        pytest.fail(str(exc), pytrace=False)
     try:
         yield fake
     finally:

@@ -1,7 +1,8 @@
 """The edge: every ``requests`` call in the process goes to the fake, or fails.
 
 A ``responses`` mock catches all methods on every URL. Requests to a Bybit REST host over https
-are answered by :meth:`FakeBybit.handle`; anything else raises ``ConnectionError`` and is
+are answered by :meth:`FakeBybit.handle`; loopback URLs (the test's own local servers) go
+out for real; anything else raises ``ConnectionError`` and is
 remembered in :attr:`Interceptor.unexpected`, so the fixture can fail the test even when the bot
 swallowed the exception. Nothing ever leaves the process.
 """
@@ -20,7 +21,9 @@ from .server import FakeBybit
 from .wire import Request
 
 _METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")
-_ANY_URL = re.compile(r".*")
+#: Loopback: the test's own local servers, reached for real.
+_LOOPBACK = re.compile(r"^https?://(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?(/|\?|$)", re.IGNORECASE)
+_ANY_URL = re.compile(r"^(?!" + _LOOPBACK.pattern[1:] + ").*", re.IGNORECASE)
 
 
 class Interceptor:
@@ -38,6 +41,7 @@ class Interceptor:
         mock = responses.RequestsMock(assert_all_requests_are_fired=False)
         for method in _METHODS:
             mock.add_callback(method, _ANY_URL, callback=self._callback, content_type=None)
+        mock.add_passthru(_LOOPBACK)
         mock.start()
         self._mock = mock
         return self

@@ -70,19 +70,20 @@ def test_ccxt_truncates_amounts_to_the_step(bybit, ex) -> None:
     assert Decimal(bybit.orders[0]["qty"]) == Decimal("0.010")
 
 
-@pytest.mark.parametrize(
-    ("fault", "error", "code"),
-    [
-        ("rate_limit", "RateLimitExceeded", '"retCode":10006'),
-        ("ip_ban", "RateLimitExceeded", "403 Forbidden access too frequent"),
-        ("system_busy", "RateLimitExceeded", "429"),
-        ("sign_error", "AuthenticationError", '"retCode":10004'),
-        ("insufficient_balance", "InsufficientFunds", '"retCode":110007'),
-        ("bad_gateway", "ExchangeNotAvailable", "502 Bad Gateway"),
-        ("timeout", "RequestTimeout", "/v5/order/create"),
-        ("lost_response", "RequestTimeout", "/v5/order/create"),
-    ],
-)
+#: (fault, the ccxt error it becomes, a fragment of its text): sync and async ccxt alike.
+CCXT_FAULTS = [
+    ("rate_limit", "RateLimitExceeded", '"retCode":10006'),
+    ("ip_ban", "RateLimitExceeded", "403 Forbidden access too frequent"),
+    ("system_busy", "RateLimitExceeded", "429"),
+    ("sign_error", "AuthenticationError", '"retCode":10004'),
+    ("insufficient_balance", "InsufficientFunds", '"retCode":110007'),
+    ("bad_gateway", "ExchangeNotAvailable", "502 Bad Gateway"),
+    ("timeout", "RequestTimeout", "/v5/order/create"),
+    ("lost_response", "RequestTimeout", "/v5/order/create"),
+]
+
+
+@pytest.mark.parametrize(("fault", "error", "code"), CCXT_FAULTS)
 def test_faults_become_ccxt_errors(bybit, ex, fault: str, error: str, code: str) -> None:
     ex.load_markets()
     bybit.fault(fault, endpoint="/v5/order/create")

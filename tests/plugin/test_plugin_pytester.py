@@ -257,8 +257,8 @@ def test_matrix_under_xdist(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["*bybit faults*"])
 
 
-def test_non_requests_clients_cannot_leave_the_process(pytester: pytest.Pytester) -> None:
-    """aiohttp (ccxt.async_support), urllib, raw sockets: blocked while `bybit` is active."""
+def test_other_hosts_cannot_be_reached_from_any_client(pytester: pytest.Pytester) -> None:
+    """aiohttp, urllib, raw sockets: a host that is not Bybit's is blocked while `bybit` is active."""
     pytester.makepyfile(
         """
         import asyncio, socket, urllib.request
@@ -266,13 +266,13 @@ def test_non_requests_clients_cannot_leave_the_process(pytester: pytest.Pytester
 
         def test_urllib(bybit):
             with pytest.raises(Exception):
-                urllib.request.urlopen("https://api.bybit.com/v5/market/time", timeout=1)
+                urllib.request.urlopen("https://example.com/", timeout=1)
 
         def test_aiohttp(bybit):
             async def main():
                 async with aiohttp.ClientSession() as session:
-                    async with session.get("https://api.bybit.com/v5/market/time") as resp:
-                        return await resp.json()
+                    async with session.get("https://example.com/") as resp:
+                        return await resp.text()
             with pytest.raises(Exception):
                 asyncio.run(main())
 
@@ -289,6 +289,4 @@ def test_non_requests_clients_cannot_leave_the_process(pytester: pytest.Pytester
     )
     result = pytester.runpytest("-p", "no:cacheprovider", "-v")
     result.assert_outcomes(passed=2, failed=2)
-    result.stdout.fnmatch_lines(
-        ["*connection to api.bybit.com:443 (name resolution) blocked: only clients built on `requests` are served*"]
-    )
+    result.stdout.fnmatch_lines(["*connection to example.com:443 (name resolution) blocked: while `bybit` is active*"])
