@@ -57,7 +57,7 @@ def test_virtual_sleep(bybit):
     wall, mono = time.time(), time.monotonic()
     time.sleep(3600)
     imported_sleep(60)
-    assert real_monotonic() - started < 0.5
+    assert real_monotonic() - started < 10  # real sleeps would take a minute or more
     assert 3660 <= time.time() - wall < 3661
     assert 3660 <= time.monotonic() - mono < 3661
     assert bybit.clock.slept == 3660 and bybit.clock.sleeps == 2
@@ -76,7 +76,7 @@ def test_asyncio_sleep_inside_asyncio_run(bybit):
 
     started, wall = real_monotonic(), time.time()
     assert asyncio.run(main()) >= 60
-    assert real_monotonic() - started < 0.5
+    assert real_monotonic() - started < 10  # real sleeps would take a minute or more
     assert time.time() - wall >= 60
     assert bybit.clock.slept == 60
 
@@ -207,7 +207,7 @@ def test_sleep_is_virtual_in_every_module(inner, pytester: pytest.Pytester) -> N
             mybot.backoff(6)  # 1 + 2 + ... + 32
             mybot.wait()
             sleep(100)
-            assert real_monotonic() - started < 0.2
+            assert real_monotonic() - started < 10  # a real wait would take 173 s
             assert bybit.clock.slept == 63 + 10 + 100 and bybit.clock.sleeps == 9
 
         @pytest.mark.bybit_fault("rate_limit_no_headers", endpoint="/v5/account/wallet-balance", times=2)
@@ -216,7 +216,7 @@ def test_sleep_is_virtual_in_every_module(inner, pytester: pytest.Pytester) -> N
             session.get_server_time()  # warm up outside the measurement
             started = real_monotonic()
             assert session.get_wallet_balance(accountType="UNIFIED")["retCode"] == 0
-            assert real_monotonic() - started < 0.05
+            assert real_monotonic() - started < 2  # a real wait would take 4 s
             assert bybit.clock.slept == pytest.approx(4.0, abs=0.01)  # twice pybit's now + 2000 default
 
         @pytest.mark.bybit_clock(drift=-9)
@@ -225,7 +225,7 @@ def test_sleep_is_virtual_in_every_module(inner, pytester: pytest.Pytester) -> N
             session.get_server_time()
             started = real_monotonic()
             assert session.get_wallet_balance(accountType="UNIFIED")["retCode"] == 0
-            assert real_monotonic() - started < 0.05
+            assert real_monotonic() - started < 3  # a real wait would take 6 s
             assert [r.ret_code for r in bybit.requests][1:] == [10002, 10002, 0]
             assert bybit.clock.slept == 6.0  # two retry_delay of 3 s
         """,

@@ -78,7 +78,7 @@ def test_fault_marker_with_pybit_10006_then_ok_costs_no_real_time(pytester: pyte
             session = HTTP(testnet=True, api_key=bybit.api_key, api_secret=bybit.api_secret)
             started = _REAL_MONOTONIC()
             session.get_wallet_balance(accountType="UNIFIED")
-            assert _REAL_MONOTONIC() - started < 0.5
+            assert _REAL_MONOTONIC() - started < 1  # real waits would take longer
             assert [r.ret_code for r in bybit.requests] == [10006, 10006, 0]
             assert bybit.clock.slept > 1
         """
