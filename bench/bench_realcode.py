@@ -208,25 +208,37 @@ def lint_repo(snapshot_dir: Path, repo: Repo) -> list[Finding]:
 
 
 def score(findings: list[Finding], labels: list[Label], tolerance: int = 2) -> dict[str, Score]:
-    """Match findings to labels one to one (same file and code, nearest line within tolerance)."""
+    """Match findings to labels one to one: same file and code, closest pairs first.
+
+    Pairing the closest (finding, label) pairs first keeps a finding one line off from taking
+    the label that another finding sits exactly on.
+    """
+    pairs = []
+    for fi, finding in enumerate(findings):
+        for li, label in enumerate(labels):
+            if (label.repo, label.path, label.code) != (finding.repo, finding.path, finding.code):
+                continue
+            distance = abs(label.line - finding.line)
+            if distance <= tolerance:
+                pairs.append((distance, not label.expected, fi, li))
+    matched_findings: dict[int, int] = {}
+    used_labels: set[int] = set()
+    for _, _, fi, li in sorted(pairs):
+        if fi in matched_findings or li in used_labels:
+            continue
+        matched_findings[fi] = li
+        used_labels.add(li)
     scores: dict[str, Score] = {}
-    unused = list(labels)
-    ordered = sorted(findings, key=lambda f: (f.repo, f.path, f.code, f.line))
-    for finding in ordered:
+    for fi, finding in enumerate(findings):
         bucket = scores.setdefault(finding.code, Score())
-        close = [
-            label
-            for label in unused
-            if (label.repo, label.path, label.code) == (finding.repo, finding.path, finding.code)
-            and abs(label.line - finding.line) <= tolerance
-        ]
-        if not close:
+        if fi not in matched_findings:
             bucket.unjudged.append(finding)
             continue
-        label = min(close, key=lambda lab: (abs(lab.line - finding.line), not lab.expected))
-        unused.remove(label)
+        label = labels[matched_findings[fi]]
         (bucket.true_positives if label.expected else bucket.false_positives).append((finding, label))
-    for label in unused:
+    for li, label in enumerate(labels):
+        if li in used_labels:
+            continue
         bucket = scores.setdefault(label.code, Score())
         (bucket.misses if label.expected else bucket.quiet_lookalikes).append(label)
     return scores
