@@ -278,10 +278,13 @@ def _source_line(snapshot_dir: Path, repo: str, path: str, line: int) -> str:
         return ""
 
 
-def report(snapshot_dir: Path, scores: dict[str, Score]) -> list[str]:
+def report(snapshot_dir: Path, scores: dict[str, Score], matched: bool = False) -> list[str]:
     out = []
     for code in sorted(scores):
         s = scores[code]
+        for finding, label in s.true_positives if matched else ():
+            out.append(f"TRUE POSITIVE  {_where(finding.repo, finding.path, finding.line)} {code}: {label.reason}")
+            out.append(f"    {_source_line(snapshot_dir, finding.repo, finding.path, finding.line)}")
         for finding, label in s.false_positives:
             out.append(f"FALSE POSITIVE {_where(finding.repo, finding.path, finding.line)} {code}: {label.reason}")
             out.append(f"    {_source_line(snapshot_dir, finding.repo, finding.path, finding.line)}")
@@ -310,6 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--labels", type=Path, default=LABELS)
     parser.add_argument("--tolerance", type=int, default=2, help="lines a finding may be from its label (default 2)")
     parser.add_argument("--quiet", action="store_true", help="print the tables only, not each finding")
+    parser.add_argument("--matched", action="store_true", help="also print the true positives")
     args = parser.parse_args(argv)
     try:
         repos = load_manifest(args.manifest)
@@ -330,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     scores = score(findings, labels, args.tolerance)
     if not args.quiet:
-        print("\n".join(report(args.snapshot_dir, scores)))
+        print("\n".join(report(args.snapshot_dir, scores, args.matched)))
         print()
     print(f"corpus: {n_repos} repos, {n_files} files, {n_lines} lines; {len(labels)} labels "
           f"({sum(lab.expected for lab in labels)} expected, {sum(not lab.expected for lab in labels)} fine)")
