@@ -301,6 +301,32 @@ def report(snapshot_dir: Path, scores: dict[str, Score], matched: bool = False) 
     return out
 
 
+def as_json(scores: dict[str, Score], size: tuple[int, int, int]) -> dict:
+    """The scores in a form two runs (two linter versions) can be diffed by."""
+
+    def where(repo: str, path: str, line: int, code: str) -> dict:
+        return {"file": f"{repo.replace('/', '__')}/{path}", "line": line, "code": code}
+
+    rules = {}
+    for code, s in sorted(scores.items()):
+        tp, fp, un, miss = len(s.true_positives), len(s.false_positives), len(s.unjudged), len(s.misses)
+        rules[code] = {
+            "true_positives": tp, "false_positives": fp, "unjudged": un, "misses": miss,
+            "precision": round(tp / (tp + fp + un), 3) if tp + fp + un else None,
+            "recall": round(tp / (tp + miss), 3) if tp + miss else None,
+        }
+    return {
+        "corpus": dict(zip(("repos", "files", "lines"), size)),
+        "rules": rules,
+        "false_positives": [
+            {**where(f.repo, f.path, f.line, f.code), "why_not": lab.reason}
+            for s in scores.values() for f, lab in s.false_positives
+        ],
+        "misses": [{**where(lab.repo, lab.path, lab.line, lab.code), "why": lab.reason} for s in scores.values() for lab in s.misses],
+        "unjudged": [{**where(f.repo, f.path, f.line, f.code), "message": f.message} for s in scores.values() for f in s.unjudged],
+    }
+
+
 def _where(repo: str, path: str, line: int) -> str:
     return f"{repo.replace('/', '__')}/{path}:{line}"
 
@@ -314,6 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tolerance", type=int, default=2, help="lines a finding may be from its label (default 2)")
     parser.add_argument("--quiet", action="store_true", help="print the tables only, not each finding")
     parser.add_argument("--matched", action="store_true", help="also print the true positives")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="also write the scores and every finding as JSON")
     args = parser.parse_args(argv)
     try:
         repos = load_manifest(args.manifest)
@@ -340,6 +367,8 @@ def main(argv: list[str] | None = None) -> int:
           f"({sum(lab.expected for lab in labels)} expected, {sum(not lab.expected for lab in labels)} fine)")
     print(f"linted in {seconds:.1f} s ({len(findings)} findings; one process per repo)")
     print("\n".join(table(scores)))
+    if args.json:
+        args.json.write_text(json.dumps(as_json(scores, (n_repos, n_files, n_lines)), indent=1), encoding="utf-8")
     print("precision = TP / every finding (unjudged ones count against it); recall = TP / (TP + miss);")
     print("quiet = look-alikes labelled fine that the linter left alone")
     return 0

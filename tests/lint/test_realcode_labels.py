@@ -8,6 +8,7 @@ rebuild, lint and matching steps work on small repositories made here.
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 import subprocess
 import sys
@@ -135,6 +136,30 @@ def test_rebuild_and_lint_a_repository_as_a_project(tmp_path: Path) -> None:
 
     findings = bench.lint_repo(snapshot, repo)
     assert ("pkg/trade.py", 3, "BYB301") in {(f.path, f.line, f.code) for f in findings}
+
+    manifest = tmp_path / "manifest.toml"
+    manifest.write_text(
+        f'[[repo]]\nname = "someone/bot"\nurl = "https://github.com/someone/bot"\ncommit = "{commit}"\n'
+        'paths = ["pkg/trade.py"]\n',
+        encoding="utf-8",
+    )
+    labels = tmp_path / "labels.toml"
+    labels.write_text(
+        '[[expected]]\nrepo = "someone/bot"\npath = "pkg/trade.py"\nline = 3\ncode = "BYB301"\n'
+        'why = "testnet fixed at the client"\n\n'
+        '[[expected]]\nrepo = "someone/bot"\npath = "pkg/trade.py"\nline = 1\ncode = "BYB101"\n'
+        'why = "a miss the bench must report"\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "scores.json"
+    argv = [str(snapshot), "--rebuild", str(mirrors), "--manifest", str(manifest), "--labels", str(labels)]
+    assert bench.main([*argv, "--quiet", "--json", str(out)]) == 0
+    scores = json.loads(out.read_text(encoding="utf-8"))
+    assert scores["corpus"] == {"repos": 1, "files": 1, "lines": 3}
+    assert scores["rules"]["BYB301"]["true_positives"] == 1
+    assert scores["misses"] == [
+        {"file": "someone__bot/pkg/trade.py", "line": 1, "code": "BYB101", "why": "a miss the bench must report"}
+    ]
 
 
 def test_rebuild_says_which_clone_is_missing(tmp_path: Path) -> None:
