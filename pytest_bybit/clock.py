@@ -100,6 +100,9 @@ class VirtualClock:
         self._installed = False
         self._restore: list[tuple[Any, str, Any]] = []
         self._previous_active: VirtualClock | None = None
+        #: Called before time jumps (``advance``, virtual sleeps): the stream server reads
+        #: what bots sent before the jump, so it is judged at the right time.
+        self.listeners: list[Callable[[], None]] = []
 
     # -- reading -----------------------------------------------------------------------
     def server_time(self) -> float:
@@ -138,6 +141,8 @@ class VirtualClock:
 
     def advance(self, seconds: float) -> None:
         """Move both clocks forward (a negative value moves them back)."""
+        for listener in self.listeners:
+            listener()
         self._rebase()
         self._base += float(seconds)
         self._sync()

@@ -14,6 +14,8 @@ from .exchange.server import FakeBybit
 from .faults import Fault, FaultInjector
 from .network_guard import NetworkGuard
 from .scenarios import Scenario
+from .streams import StreamServer
+from .streams.routing import Router
 
 
 class Bybit:
@@ -32,6 +34,9 @@ class Bybit:
         self.exchange.add_middleware(self.injector)
         self.interceptor = Interceptor(self.exchange)
         self.network_guard = NetworkGuard(self.interceptor.unexpected.append)
+        #: Bybit's WebSocket streams, on loopback; started by the first connection.
+        self.streams = StreamServer(self.exchange, clock, self.injector)
+        self.stream_router = Router(lambda: self.streams.port, self.interceptor.unexpected.append)
         self.api_key: str = self.exchange.api_key
         self.api_secret: str = self.exchange.api_secret
 
@@ -72,7 +77,7 @@ class Bybit:
 
     def __getattr__(self, name: str) -> Any:
         # everything else the exchange offers (positions, limits, instruments...)
-        if name.startswith("_") or name in ("exchange",):
+        if name.startswith("_") or name in ("exchange", "streams", "stream_router"):
             raise AttributeError(name)
         return getattr(self.exchange, name)
 
@@ -80,11 +85,14 @@ class Bybit:
     def start(self) -> "Bybit":
         self.interceptor.start()
         self.network_guard.install()
+        self.stream_router.install()
         self.clock.install()
         return self
 
     def stop(self) -> None:
         try:
+            self.stream_router.uninstall()
+            self.streams.stop()
             self.clock.uninstall()
         finally:
             self.network_guard.uninstall()

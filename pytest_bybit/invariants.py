@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 from .faults import ORDER_PATHS, FaultInjector
 
-CHECKS = ("duplicate_orders", "hammering", "unbounded_retry", "unused_faults", "unexpected_requests")
+CHECKS = ("duplicate_orders", "hammering", "unbounded_retry", "unused_faults", "unexpected_requests", "ws_resubscribe")
 DEFAULT_MAX_REQUESTS_PER_INTENT = 10
 RATE_WINDOW_MS = 1000
 _VOLATILE = {"timestamp", "recvWindow", "sign", "cursor", "orderLinkId"}

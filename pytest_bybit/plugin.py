@@ -18,6 +18,9 @@ from .clock import BACKENDS, VirtualClock
 from .faults import Fault, UnknownFault
 from .fixture import Bybit
 from .scenarios import SCENARIOS, Scenario, UnknownScenario, listing, parse_selection
+from .streams.faults import register as _register_stream_faults
+
+_register_stream_faults()
 
 BYBIT_KEY = pytest.StashKey[Bybit]()
 SCENARIO_KEY = pytest.StashKey["Scenario | None"]()
@@ -195,6 +198,8 @@ def violations(item: pytest.Item, fake: Bybit) -> list[str]:
         found += invariants.unbounded_retry(records, limit)
     if "unused_faults" not in allowed:
         found += invariants.unused_faults(fake.injector)
+    if "ws_resubscribe" not in allowed:
+        found += fake.streams.violations()
     return found
 
 

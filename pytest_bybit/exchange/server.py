@@ -63,6 +63,8 @@ class FakeBybit:
         self._middleware: list[Middleware] = []
         self._chain: Handler = self._serve
         self._lock = threading.RLock()
+        #: Called (no arguments) after anything may have changed state: the stream server's hook.
+        self.observers: list[Callable[[], None]] = []
         self.account = self.create_account()
         self.default_key = self.create_key(env=env)
 
@@ -102,6 +104,12 @@ class FakeBybit:
             raise ValueError(f"cannot set {symbol} to {price!r}")
         with self._lock:
             self.engine.set_price(symbol, value, self.now_ms())
+        self.changed()
+
+    def changed(self) -> None:
+        """Tell observers that orders, positions, balances or prices may have moved."""
+        for observer in list(self.observers):
+            observer()
 
     def price(self, symbol: str) -> Decimal:
         return self.engine.price(symbol)
@@ -111,6 +119,7 @@ class FakeBybit:
 
     def set_balance(self, coin: str, amount: Any, account: Account | None = None) -> None:
         (account or self.account).balances[coin] = Decimal(str(amount))
+        self.changed()
 
     def balance(self, coin: str, account: Account | None = None) -> Decimal:
         return (account or self.account).balances.get(coin, Decimal(0))
@@ -134,6 +143,7 @@ class FakeBybit:
             if order.order_id == order_id or (order.order_link_id and order.order_link_id == order_id):
                 with self._lock:
                     self.engine.fill(order, dec(qty) if qty is not None else None, dec(price) if price is not None else None, self.now_ms())
+                self.changed()
                 return
         raise KeyError(order_id)
 
@@ -207,6 +217,7 @@ class FakeBybit:
             now = self.clock.now_ms()
             request.now_ms = now
             reply = self._process(request, now)
+        self.changed()
         if request.record is not None:
             request.record._served(reply)
         return reply

@@ -1,0 +1,526 @@
+"""The loopback WebSocket server behind ``bybit``: Bybit's public, private and trade streams.
+
+It starts on the first WebSocket a bot opens (tests that never stream pay nothing), runs
+its own event loop in one background thread, and is stopped with the fixture. Its loop
+keeps real time, while every Bybit rule about time (the ``auth`` expiry, the idle cut-off)
+is judged on the test's virtual clock: before the clock jumps (a bot's ``sleep``), the
+server first reads whatever the bot has already sent, so a ping sent before a 20 s sleep
+counts as sent before it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import logging
+import socket
+import threading
+from http import HTTPStatus
+from typing import Any, Callable
+from urllib.parse import parse_qsl, urlsplit
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+from websockets.frames import Opcode
+from websockets.http11 import Request as HandshakeRequest, Response as HandshakeResponse
+
+from .. import facts
+from ..clock import real_monotonic
+from ..exchange.server import FakeBybit
+from ..faults import FaultInjector
+from . import auth, faults, protocol, topics, trade
+
+THREAD_NAME = "pytest-bybit-streams"
+_WATCHDOG_S = 0.01
+_SETTLE_HOPS = 8
+_log = logging.getLogger("pytest_bybit.streams")
+
+
+class _RealTimeLoop(asyncio.SelectorEventLoop):
+    """The server's loop: real time, whatever the test's clock patches do to ``time``."""
+
+    def time(self) -> float:
+        return real_monotonic()
+
+
+class _Connection(ServerConnection):
+    """A server connection that notices ping frames and can go silent (``ws_stall``)."""
+
+    session: "Session | None" = None
+
+    def process_event(self, event: Any) -> None:
+        if getattr(event, "opcode", None) is Opcode.PING and self.session is not None:
+            self.session.heartbeat()
+        super().process_event(event)
+
+    def send_data(self) -> None:
+        if self.session is not None and self.session.stalled:
+            self.protocol.data_to_send()  # discarded: a stalled server answers nothing, not even pongs
+            return
+        super().send_data()
+
+
+class Session:
+    """One client connection as Bybit sees it: stream kind, auth, topics, last activity."""
+
+    def __init__(self, server: "StreamServer", host: str, path: str, kind: str, max_idle: float, conn_id: str) -> None:
+        self.server = server
+        self.host = host
+        self.path = path
+        self.kind = kind
+        self.env = facts.host_environment(host) or "mainnet"
+        self.max_idle = max_idle
+        self.conn_id = conn_id
+        self.ws: _Connection | None = None
+        self.key: Any = None
+        self.ever_authed = False
+        self.topics: dict[str, tuple[str, str, str | None]] = {}
+        self.ever_topics: set[str] = set()
+        self.last: dict[str, Any] = {}
+        self.last_activity = server.clock.server_time()
+        self.stalled = False
+        self.lost: str | None = None  # why the server ended it (a fault, the idle rule)
+        self.topics_when_lost: set[str] = set()
+        self.authed_when_lost = False
+        self.successor: Session | None = None
+        self.closed = False
+
+    @property
+    def url(self) -> str:
+        return f"wss://{self.host}{self.path}"
+
+    # -- activity --------------------------------------------------------------------------
+    def heartbeat(self) -> None:
+        self.last_activity = self.server.clock.server_time()
+
+    def deliver(self, message: dict[str, Any], data: bool = False) -> None:
+        """Send one JSON frame (loop thread only). Stream data counts as activity (Bybit E.1)."""
+        ws = self.ws
+        if ws is None or self.stalled or self.closed:
+            return
+        try:
+            ws.protocol.send_text(json.dumps(message, separators=(",", ":")).encode("utf-8"))
+            ws.send_data()
+        except Exception:  # the connection is closing: the message is lost, as on the wire
+            return
+        if data:
+            self.heartbeat()
+
+    def lose(self, reason: str) -> None:
+        if self.lost is None:
+            self.lost = reason
+            self.topics_when_lost = set(self.topics)
+            self.authed_when_lost = self.key is not None
+
+    def drop(self, reason: str) -> None:
+        """Close the TCP connection without a close frame, as Bybit's drops look to a client."""
+        self.lose(reason)
+        if self.ws is not None and self.ws.transport is not None:
+            self.ws.transport.close()
+
+    def stall(self) -> None:
+        self.lose("ws_stall")
+        self.stalled = True
+
+    # -- requests --------------------------------------------------------------------------
+    def on_message(self, raw: str | bytes) -> None:
+        try:
+            message = json.loads(raw)
+        except (TypeError, ValueError):
+            message = None
+        if not isinstance(message, dict):
+            self._invalid(None, None)
+            return
+        op = message.get("op")
+        req_id = message.get("reqId") if self.kind == "trade" else message.get("req_id")
+        if op == "ping":
+            self.heartbeat()
+            self.deliver(protocol.pong(self.kind, self.conn_id, req_id, self.server.clock.server_ms()))
+            return
+        fault = faults.firing(self.server.injector, faults.REQUEST, self.path)
+        if fault is not None and fault.name == "ws_stall":
+            self.stall()
+            return
+        if self.kind == "trade":
+            self._trade(op, req_id, message)
+        elif op == "auth" and self.kind == "private":
+            self._auth(message.get("args"), req_id)
+        elif op in ("subscribe", "unsubscribe"):
+            self._subscribe(op, message.get("args"), req_id)
+        else:
+            self._invalid(op, req_id)
+        if fault is not None and fault.name == "ws_drop":
+            self.drop("ws_drop")
+
+    def _invalid(self, op: Any, req_id: Any) -> None:
+        if self.kind == "trade":
+            self.deliver(protocol.trade_reply(str(op), self.conn_id, req_id, trade.UNKNOWN_OP, f"op {op!r} not found"))
+        else:
+            self.deliver(protocol.command_reply(self.kind, str(op), self.conn_id, req_id, False, "error:invalid op"))
+
+    def _check_auth(self, args: Any) -> auth.AuthResult:
+        if faults.firing(self.server.injector, faults.AUTH, self.path) is not None:
+            return auth.AuthResult(None, auth.EXPIRED, 10001)
+        return auth.check(self.server.exchange.keys, args, self.env, self.server.clock.server_ms())
+
+    def _auth(self, args: Any, req_id: Any) -> None:
+        result = self._check_auth(args)
+        if result.ok:
+            self._authenticated(result.key)
+        self.deliver(protocol.command_reply(self.kind, "auth", self.conn_id, req_id, result.ok, result.message))
+
+    def _authenticated(self, key: Any) -> None:
+        self.key = key
+        self.ever_authed = True
+        self.server.watch_account(key.uid)
+
+    def _subscribe(self, op: str, args: Any, req_id: Any) -> None:
+        if not isinstance(args, list) or not args or not all(isinstance(a, str) for a in args):
+            self.deliver(protocol.command_reply(self.kind, op, self.conn_id, req_id, False, "error:param error"))
+            return
+        parsed: dict[str, tuple[str, str, str | None]] = {}
+        try:
+            for topic in args:
+                if self.kind == "private":
+                    if self.key is None:
+                        raise topics.TopicError(f"error:topic:{topic} needs auth first")  # UNCONFIRMED on V5
+                    family, category = topics.parse_private(topic)
+                    parsed[topic] = (family, "", category)
+                else:
+                    parsed[topic] = topics.parse_public(self.server.exchange, self.kind, topic)
+        except topics.TopicError as err:
+            self.deliver(protocol.command_reply(self.kind, op, self.conn_id, req_id, False, str(err), list(args)))
+            return
+        with self.server.lock:
+            if op == "unsubscribe":
+                for topic in parsed:
+                    self.topics.pop(topic, None)
+                    self.last.pop(topic, None)
+                self.deliver(protocol.command_reply(self.kind, op, self.conn_id, req_id, True, "", list(args)))
+                return
+            self.topics.update(parsed)
+            self.ever_topics.update(parsed)
+            self.deliver(protocol.command_reply(self.kind, op, self.conn_id, req_id, True, "", list(args)))
+            if self.kind != "private":
+                with self.server.exchange._lock:
+                    now = self.server.clock.server_ms()
+                    for topic, spec in parsed.items():
+                        self.server.publish_public(self, topic, spec, now, first=True)
+
+    def _trade(self, op: Any, req_id: Any, message: dict[str, Any]) -> None:
+        if op == "auth":
+            result = self._check_auth(message.get("args"))
+            if result.ok:
+                self._authenticated(result.key)
+            self.deliver(protocol.trade_reply("auth", self.conn_id, req_id, result.ret_code, result.message or "OK"))
+            return
+        if self.key is None:
+            self.deliver(protocol.trade_reply(str(op), self.conn_id, req_id, 10003, trade.NOT_AUTHED))
+            return
+        answer = trade.execute(self.server.exchange, self.key, message, self.server.clock.server_ms())
+        self.deliver(
+            protocol.trade_reply(str(op), self.conn_id, req_id, answer.ret_code, answer.ret_msg, answer.data, answer.header)
+        )
+        if answer.ret_code == 0:
+            self.server.exchange.changed()
+
+
+class StreamServer:
+    """Bybit's streams for one test, on 127.0.0.1 (lazily started, stopped with the fixture)."""
+
+    def __init__(self, exchange: FakeBybit, clock: Any, injector: FaultInjector) -> None:
+        self.exchange = exchange
+        self.clock = clock
+        self.injector = injector
+        self.lock = threading.RLock()
+        self.sessions: list[Session] = []  # every connection of the test, oldest first
+        self.handshakes_refused = 0
+        self._accounts: dict[int, topics.AccountState] = {}
+        self._ids = itertools.count(1)
+        self._start_lock = threading.Lock()
+        self._port: int | None = None
+        self._loop: _RealTimeLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._server: Server | None = None
+        self._watchdog: asyncio.TimerHandle | None = None
+
+    # -- lifetime ----------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._port is not None
+
+    @property
+    def port(self) -> int:
+        """The local port, starting the server if it is not running yet."""
+        with self._start_lock:
+            if self._port is None:
+                self._start()
+            assert self._port is not None
+            return self._port
+
+    def _start(self) -> None:
+        loop = _RealTimeLoop()
+        sock = socket.create_server(("127.0.0.1", 0))
+        ready = threading.Event()
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            asyncio.set_event_loop(loop)
+            try:
+                self._server = loop.run_until_complete(self._serve(sock))
+            except BaseException as exc:  # pragma: no cover - reported to the caller below
+                failure.append(exc)
+                ready.set()
+                loop.close()
+                return
+            ready.set()
+            try:
+                loop.run_forever()
+            finally:
+                loop.run_until_complete(loop.shutdown_asyncgens())
+                loop.close()
+
+        thread = threading.Thread(target=run, name=THREAD_NAME, daemon=True)
+        thread.start()
+        ready.wait(10)
+        if failure:
+            raise RuntimeError(f"pytest-bybit: the local stream server did not start: {failure[0]}") from failure[0]
+        self._loop, self._thread = loop, thread
+        self._port = sock.getsockname()[1]
+        self.exchange.observers.append(self.on_change)
+        self.clock.listeners.append(self.settle)
+
+    async def _serve(self, sock: socket.socket) -> Server:
+        server = await serve(
+            self._handle,
+            sock=sock,
+            process_request=self._handshake,
+            create_connection=_Connection,
+            ping_interval=None,  # Bybit sends no ping frames; the client keeps the connection alive
+            close_timeout=1,
+            compression=None,
+            logger=_log,
+        )
+        self._watchdog = asyncio.get_running_loop().call_later(_WATCHDOG_S, self._tick)
+        return server
+
+    def stop(self) -> None:
+        """Close every connection (a close frame, so clients do not reconnect), the server and its thread."""
+        with self._start_lock:
+            loop, thread = self._loop, self._thread
+            if loop is None or thread is None:
+                return
+            try:
+                asyncio.run_coroutine_threadsafe(self._shutdown(), loop).result(5)
+            finally:
+                loop.call_soon_threadsafe(loop.stop)
+                thread.join(5)
+                if self.on_change in self.exchange.observers:
+                    self.exchange.observers.remove(self.on_change)
+                if self.settle in self.clock.listeners:
+                    self.clock.listeners.remove(self.settle)
+                self._loop = self._thread = None
+                self._port = None
+
+    async def _shutdown(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+        for session in self.sessions:
+            if session.stalled and session.ws is not None and session.ws.transport is not None:
+                session.ws.transport.abort()
+        if self._server is not None:
+            self._server.close(close_connections=True)
+            try:
+                await asyncio.wait_for(self._server.wait_closed(), 3)
+            except asyncio.TimeoutError:  # pragma: no cover - a client that never answers the close
+                for session in self.sessions:
+                    if session.ws is not None and session.ws.transport is not None:
+                        session.ws.transport.abort()
+
+    # -- connections -----------------------------------------------------------------------------
+    def _handshake(self, connection: _Connection, request: HandshakeRequest) -> HandshakeResponse | None:
+        parts = urlsplit(request.path)
+        host, _, rest = parts.path.lstrip("/").partition("/")
+        path = "/" + rest
+        kind = protocol.PATHS.get(path)
+        env = facts.host_environment(host)
+        if kind is None or env is None:
+            return connection.respond(
+                HTTPStatus.NOT_FOUND,
+                f"pytest-bybit: no Bybit stream at wss://{host}{path}; served paths: {', '.join(protocol.PATHS)}\n",
+            )
+        if env.startswith("demo") and kind != "private":
+            return connection.respond(
+                HTTPStatus.NOT_FOUND,
+                f"pytest-bybit: {host} serves only the private stream (Bybit's demo trading); "
+                "public data comes from stream.bybit.com\n",
+            )
+        try:
+            max_idle = protocol.max_active_time(dict(parse_qsl(parts.query)), kind)
+        except ValueError as exc:
+            return connection.respond(HTTPStatus.BAD_REQUEST, f"pytest-bybit: {exc}\n")
+        if faults.firing(self.injector, faults.HANDSHAKE, path) is not None:
+            self.handshakes_refused += 1
+            return connection.respond(HTTPStatus.BAD_GATEWAY, "<html><body><h1>502 Bad Gateway</h1></body></html>\n")
+        session = Session(self, host, path, kind, max_idle, f"pytest-bybit-{next(self._ids)}")
+        session.ws = connection
+        connection.session = session
+        with self.lock:
+            for old in self.sessions:
+                if old.lost and old.successor is None and (old.host, old.path) == (host, path):
+                    old.successor = session
+                    break
+            self.sessions.append(session)
+        return None
+
+    async def _handle(self, connection: _Connection) -> None:
+        session = connection.session
+        assert session is not None
+        try:
+            async for raw in connection:
+                session.on_message(raw)
+        except ConnectionClosed:
+            pass
+        finally:
+            session.closed = True
+
+    def _live(self) -> list[Session]:
+        return [s for s in self.sessions if not s.closed]
+
+    def _tick(self) -> None:
+        """Bybit's idle rule on the virtual clock: no ping and no data for max_idle seconds."""
+        now = self.clock.server_time()
+        for session in self._live():
+            if not session.stalled and session.lost is None and now - session.last_activity > session.max_idle:
+                session.drop(f"no ping for {session.max_idle:.0f} s")
+        self._watchdog = asyncio.get_running_loop().call_later(_WATCHDOG_S, self._tick)
+
+    def settle(self) -> None:
+        """Before virtual time jumps: let the server read what bots have already sent."""
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None or threading.current_thread() is thread or not self._live():
+            return
+        done = threading.Event()
+
+        def hop(left: int) -> None:
+            if left:
+                loop.call_soon(hop, left - 1)
+            else:
+                done.set()
+
+        try:
+            loop.call_soon_threadsafe(hop, _SETTLE_HOPS)
+        except RuntimeError:  # the loop is closing
+            return
+        done.wait(0.5)
+
+    # -- pushing ----------------------------------------------------------------------------------
+    def _post(self, session: Session, message: dict[str, Any]) -> None:
+        loop = self._loop
+        if loop is None:
+            return
+        if threading.current_thread() is self._thread:
+            session.deliver(message, data=True)
+        else:
+            loop.call_soon_threadsafe(session.deliver, message, True)
+
+    def watch_account(self, uid: int) -> None:
+        with self.lock, self.exchange._lock:
+            if uid not in self._accounts:
+                account = self.exchange.engine.accounts[uid]
+                self._accounts[uid] = topics.AccountState(self.exchange, account, self.clock.server_ms())
+
+    def on_change(self) -> None:
+        """The exchange's state may have changed: push what subscribers have not seen yet."""
+        if not self.running:
+            return
+        with self.lock, self.exchange._lock:
+            live = [s for s in self._live() if s.topics and not s.stalled]
+            now = self.clock.server_ms()
+            for uid, state in self._accounts.items():
+                changes = state.changes(now)
+                for session in live:
+                    if session.kind == "private" and session.key is not None and session.key.uid == uid:
+                        self._publish_private(session, changes, now)
+            for session in live:
+                if session.kind in protocol.PUBLIC_KINDS:
+                    for topic, spec in list(session.topics.items()):
+                        self.publish_public(session, topic, spec, now)
+
+    def _publish_private(self, session: Session, changes: dict[str, list[dict[str, Any]]], now: int) -> None:
+        for topic, (family, _, category) in session.topics.items():
+            rows = [r for r in changes.get(family, ()) if category is None or r.get("category") == category]
+            if family == "wallet":
+                rows = changes["wallet"]
+            if rows:
+                message = {"id": f"{session.key.uid}-{now}-{family}", "topic": topic, "creationTime": now, "data": rows}
+                self._post(session, message)
+
+    def publish_public(self, session: Session, topic: str, spec: tuple[str, str, str | None], now: int, first: bool = False) -> None:
+        """Push ``topic`` to ``session`` if it changed since the last push (always when ``first``)."""
+        family, param, symbol = spec
+        ex, kind = self.exchange, session.kind
+        assert symbol is not None
+        seq = next(self._ids)
+        if family == "tickers":
+            current = topics.ticker(ex, kind, symbol, now)
+            previous = session.last.get(topic)
+            if current == previous:
+                return
+            session.last[topic] = current
+            if previous is None or kind in ("spot", "option"):
+                message = {"topic": topic, "ts": now, "type": "snapshot", "cs": seq, "data": current}
+            else:
+                delta = {k: v for k, v in current.items() if previous.get(k) != v}
+                message = {"topic": topic, "ts": now, "type": "delta", "cs": seq, "data": {"symbol": symbol, **delta}}
+        elif family == "orderbook":
+            book = topics.orderbook(ex, kind, symbol, int(param), now, seq)
+            levels = (book["b"], book["a"])
+            if session.last.get(topic) == levels:
+                return
+            session.last[topic] = levels
+            message = {"topic": topic, "ts": now, "type": "snapshot", "data": book, "cts": now}
+        elif family == "publicTrade":
+            if first:
+                session.last[topic] = topics.trades_since(ex, kind, symbol, None)[1]
+                return
+            rows, session.last[topic] = topics.trades_since(ex, kind, symbol, session.last.get(topic))
+            if not rows:
+                return
+            message = {"topic": topic, "type": "snapshot", "ts": now, "data": rows}
+        else:  # kline
+            price = ex.engine.price(symbol)
+            if first:
+                session.last[topic] = (topics.Candle(param, price, now, ex.engine.instruments[(kind, symbol)].fmt_price), topics.trades_since(ex, kind, symbol, None)[1])
+                candle = session.last[topic][0]
+                rows = [candle.row(now, confirm=False)]
+            else:
+                candle, last_trade = session.last[topic]
+                trades, newest = topics.trades_since(ex, kind, symbol, last_trade)
+                session.last[topic] = (candle, newest)
+                if not trades and price == candle.close and now < candle.start + candle.step:
+                    return
+                rows = candle.update(price, trades, now)
+            message = {"topic": topic, "data": rows, "ts": now, "type": "snapshot"}
+        self._post(session, message)
+
+    # -- checks ------------------------------------------------------------------------------------
+    def violations(self) -> list[str]:
+        """After a connection the server ended, the bot's next one on the same stream must
+        subscribe to every topic the old one had and authenticate again if it had."""
+        found = []
+        with self.lock:
+            for old in self.sessions:
+                new = old.successor
+                if not old.lost or new is None:
+                    continue
+                missing = sorted(old.topics_when_lost - new.ever_topics)
+                if missing:
+                    found.append(
+                        f"after {old.lost} on {old.url} the bot reconnected but did not resubscribe to "
+                        f"{', '.join(missing)}"
+                    )
+                if old.authed_when_lost and not new.ever_authed:
+                    found.append(f"after {old.lost} on {old.url} the bot reconnected but did not authenticate again")
+        return found
