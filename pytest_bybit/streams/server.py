@@ -16,6 +16,7 @@ import json
 import logging
 import socket
 import threading
+from collections import deque
 from http import HTTPStatus
 from typing import Any, Callable
 from urllib.parse import parse_qsl, urlsplit
@@ -34,6 +35,9 @@ from . import auth, faults, protocol, topics, trade
 THREAD_NAME = "pytest-bybit-streams"
 _WATCHDOG_S = 0.01
 _SETTLE_HOPS = 8
+#: How long a command reply (subscribe, auth) takes to come back: a real network's round
+#: trip. Clients such as pybit record a request after sending it; an instant reply would race them.
+REPLY_LATENCY_S = 0.02
 _log = logging.getLogger("pytest_bybit.streams")
 
 
@@ -81,10 +85,14 @@ class Session:
         self.last_activity = server.clock.server_time()
         self.stalled = False
         self.lost: str | None = None  # why the server ended it (a fault, the idle rule)
+        self.lost_at: float | None = None  # when, on the exchange's (virtual) clock
+        self.opened_at = server.clock.server_time()
         self.topics_when_lost: set[str] = set()
         self.authed_when_lost = False
         self.successor: Session | None = None
         self.closed = False
+        self._outbox: deque[tuple[float, Callable[[], None]]] = deque()
+        self._flushing: asyncio.TimerHandle | None = None
 
     @property
     def url(self) -> str:
@@ -94,28 +102,68 @@ class Session:
     def heartbeat(self) -> None:
         self.last_activity = self.server.clock.server_time()
 
-    def deliver(self, message: dict[str, Any], data: bool = False) -> None:
-        """Send one JSON frame (loop thread only). Stream data counts as activity (Bybit E.1)."""
+    def deliver(self, message: dict[str, Any], data: bool = False, latency: float = 0.0) -> None:
+        """Queue one JSON frame (loop thread only), in order, after ``latency`` real seconds.
+        Stream data counts as activity (Bybit E.1)."""
+        if self.ws is None or self.stalled or self.closed:
+            return
+        text = json.dumps(message, separators=(",", ":")).encode("utf-8")
+        self._queue(latency, lambda: self._send(text))
+        if data:
+            self.heartbeat()
+
+    def reply(self, message: dict[str, Any]) -> None:
+        self.deliver(message, latency=REPLY_LATENCY_S)
+
+    def _send(self, text: bytes) -> None:
         ws = self.ws
         if ws is None or self.stalled or self.closed:
             return
         try:
-            ws.protocol.send_text(json.dumps(message, separators=(",", ":")).encode("utf-8"))
+            ws.protocol.send_text(text)
             ws.send_data()
         except Exception:  # the connection is closing: the message is lost, as on the wire
             return
-        if data:
-            self.heartbeat()
+
+    def _queue(self, latency: float, action: Callable[[], None]) -> None:
+        ready = real_monotonic() + latency
+        if self._outbox:
+            ready = max(ready, self._outbox[-1][0])
+        self._outbox.append((ready, action))
+        if self._flushing is None:
+            self._flush()
+
+    def flush_all(self) -> None:
+        """Deliver everything queued now: virtual time is about to pass the reply latency."""
+        if self._flushing is not None:
+            self._flushing.cancel()
+            self._flushing = None
+        while self._outbox:
+            self._outbox.popleft()[1]()
+
+    def _flush(self) -> None:
+        self._flushing = None
+        now = real_monotonic()
+        while self._outbox and self._outbox[0][0] <= now:
+            self._outbox.popleft()[1]()
+        if self._outbox:
+            loop = asyncio.get_running_loop()
+            self._flushing = loop.call_later(self._outbox[0][0] - now, self._flush)
 
     def lose(self, reason: str) -> None:
         if self.lost is None:
             self.lost = reason
+            self.lost_at = self.server.clock.server_time()
             self.topics_when_lost = set(self.topics)
             self.authed_when_lost = self.key is not None
 
     def drop(self, reason: str) -> None:
-        """Close the TCP connection without a close frame, as Bybit's drops look to a client."""
+        """Close the TCP connection without a close frame (after what is already queued), as
+        Bybit's drops look to a client."""
         self.lose(reason)
+        self._queue(0.0, self._close_transport)
+
+    def _close_transport(self) -> None:
         if self.ws is not None and self.ws.transport is not None:
             self.ws.transport.close()
 
@@ -155,9 +203,9 @@ class Session:
 
     def _invalid(self, op: Any, req_id: Any) -> None:
         if self.kind == "trade":
-            self.deliver(protocol.trade_reply(str(op), self.conn_id, req_id, trade.UNKNOWN_OP, f"op {op!r} not found"))
+            self.reply(protocol.trade_reply(str(op), self.conn_id, req_id, trade.UNKNOWN_OP, f"op {op!r} not found"))
         else:
-            self.deliver(protocol.command_reply(self.kind, str(op), self.conn_id, req_id, False, "error:invalid op"))
+            self.reply(protocol.command_reply(self.kind, str(op), self.conn_id, req_id, False, "error:invalid op"))
 
     def _check_auth(self, args: Any) -> auth.AuthResult:
         if faults.firing(self.server.injector, faults.AUTH, self.path) is not None:
@@ -168,7 +216,7 @@ class Session:
         result = self._check_auth(args)
         if result.ok:
             self._authenticated(result.key)
-        self.deliver(protocol.command_reply(self.kind, "auth", self.conn_id, req_id, result.ok, result.message))
+        self.reply(protocol.command_reply(self.kind, "auth", self.conn_id, req_id, result.ok, result.message))
 
     def _authenticated(self, key: Any) -> None:
         self.key = key
@@ -177,7 +225,7 @@ class Session:
 
     def _subscribe(self, op: str, args: Any, req_id: Any) -> None:
         if not isinstance(args, list) or not args or not all(isinstance(a, str) for a in args):
-            self.deliver(protocol.command_reply(self.kind, op, self.conn_id, req_id, False, "error:param error"))
+            self.reply(protocol.command_reply(self.kind, op, self.conn_id, req_id, False, "error:param error"))
             return
         parsed: dict[str, tuple[str, str, str | None]] = {}
         try:
@@ -190,18 +238,18 @@ class Session:
                 else:
                     parsed[topic] = topics.parse_public(self.server.exchange, self.kind, topic)
         except topics.TopicError as err:
-            self.deliver(protocol.command_reply(self.kind, op, self.conn_id, req_id, False, str(err), list(args)))
+            self.reply(protocol.command_reply(self.kind, op, self.conn_id, req_id, False, str(err), list(args)))
             return
         with self.server.lock:
             if op == "unsubscribe":
                 for topic in parsed:
                     self.topics.pop(topic, None)
                     self.last.pop(topic, None)
-                self.deliver(protocol.command_reply(self.kind, op, self.conn_id, req_id, True, "", list(args)))
+                self.reply(protocol.command_reply(self.kind, op, self.conn_id, req_id, True, "", list(args)))
                 return
             self.topics.update(parsed)
             self.ever_topics.update(parsed)
-            self.deliver(protocol.command_reply(self.kind, op, self.conn_id, req_id, True, "", list(args)))
+            self.reply(protocol.command_reply(self.kind, op, self.conn_id, req_id, True, "", list(args)))
             if self.kind != "private":
                 with self.server.exchange._lock:
                     now = self.server.clock.server_ms()
@@ -213,13 +261,13 @@ class Session:
             result = self._check_auth(message.get("args"))
             if result.ok:
                 self._authenticated(result.key)
-            self.deliver(protocol.trade_reply("auth", self.conn_id, req_id, result.ret_code, result.message or "OK"))
+            self.reply(protocol.trade_reply("auth", self.conn_id, req_id, result.ret_code, result.message or "OK"))
             return
         if self.key is None:
-            self.deliver(protocol.trade_reply(str(op), self.conn_id, req_id, 10003, trade.NOT_AUTHED))
+            self.reply(protocol.trade_reply(str(op), self.conn_id, req_id, 10003, trade.NOT_AUTHED))
             return
         answer = trade.execute(self.server.exchange, self.key, message, self.server.clock.server_ms())
-        self.deliver(
+        self.reply(
             protocol.trade_reply(str(op), self.conn_id, req_id, answer.ret_code, answer.ret_msg, answer.data, answer.header)
         )
         if answer.ret_code == 0:
@@ -388,12 +436,15 @@ class StreamServer:
     def _live(self) -> list[Session]:
         return [s for s in self.sessions if not s.closed]
 
-    def _tick(self) -> None:
+    def _cut_idle(self) -> None:
         """Bybit's idle rule on the virtual clock: no ping and no data for max_idle seconds."""
         now = self.clock.server_time()
         for session in self._live():
             if not session.stalled and session.lost is None and now - session.last_activity > session.max_idle:
                 session.drop(f"no ping for {session.max_idle:.0f} s")
+
+    def _tick(self) -> None:
+        self._cut_idle()
         self._watchdog = asyncio.get_running_loop().call_later(_WATCHDOG_S, self._tick)
 
     def settle(self) -> None:
@@ -407,6 +458,9 @@ class StreamServer:
             if left:
                 loop.call_soon(hop, left - 1)
             else:
+                for session in self._live():
+                    session.flush_all()
+                self._cut_idle()  # a deadline the previous jump crossed is judged before the next one
                 done.set()
 
         try:
