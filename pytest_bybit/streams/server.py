@@ -89,8 +89,9 @@ class Session:
         self.opened_at = server.clock.server_time()
         self.topics_when_lost: set[str] = set()
         self.authed_when_lost = False
-        self.successor: Session | None = None
+        self.requests = 0  # messages received from the client
         self.closed = False
+        self._drop_after_reply = False
         self._outbox: deque[tuple[float, Callable[[], None]]] = deque()
         self._flushing: asyncio.TimerHandle | None = None
 
@@ -105,7 +106,7 @@ class Session:
     def deliver(self, message: dict[str, Any], data: bool = False, latency: float = 0.0) -> None:
         """Queue one JSON frame (loop thread only), in order, after ``latency`` real seconds.
         Stream data counts as activity (Bybit E.1)."""
-        if self.ws is None or self.stalled or self.closed:
+        if self.ws is None or self.stalled or self.closed or self.lost:
             return
         text = json.dumps(message, separators=(",", ":")).encode("utf-8")
         self._queue(latency, lambda: self._send(text))
@@ -114,6 +115,9 @@ class Session:
 
     def reply(self, message: dict[str, Any]) -> None:
         self.deliver(message, latency=REPLY_LATENCY_S)
+        if self._drop_after_reply:  # ws_drop: the answer arrives, nothing after it
+            self._drop_after_reply = False
+            self.drop("ws_drop")
 
     def _send(self, text: bytes) -> None:
         ws = self.ws
@@ -173,6 +177,7 @@ class Session:
 
     # -- requests --------------------------------------------------------------------------
     def on_message(self, raw: str | bytes) -> None:
+        self.requests += 1
         try:
             message = json.loads(raw)
         except (TypeError, ValueError):
@@ -190,6 +195,7 @@ class Session:
         if fault is not None and fault.name == "ws_stall":
             self.stall()
             return
+        self._drop_after_reply = fault is not None and fault.name == "ws_drop"
         if self.kind == "trade":
             self._trade(op, req_id, message)
         elif op == "auth" and self.kind == "private":
@@ -198,7 +204,8 @@ class Session:
             self._subscribe(op, message.get("args"), req_id)
         else:
             self._invalid(op, req_id)
-        if fault is not None and fault.name == "ws_drop":
+        if self._drop_after_reply:
+            self._drop_after_reply = False
             self.drop("ws_drop")
 
     def _invalid(self, op: Any, req_id: Any) -> None:
@@ -415,11 +422,17 @@ class StreamServer:
         session.ws = connection
         connection.session = session
         with self.lock:
-            for old in self.sessions:
-                if old.lost and old.successor is None and (old.host, old.path) == (host, path):
-                    old.successor = session
-                    break
             self.sessions.append(session)
+        return None
+
+    def successor(self, old: Session) -> Session | None:
+        """The bot's next connection to the same stream after the server ended ``old``: the
+        first later one that carried a request (a handshake the client gave up on does not count)."""
+        if old.lost_at is None:
+            return None
+        for new in self.sessions:
+            if new is not old and new.requests and new.opened_at >= old.lost_at and (new.host, new.path) == (old.host, old.path):
+                return new
         return None
 
     async def _handle(self, connection: _Connection) -> None:
@@ -566,7 +579,7 @@ class StreamServer:
         found = []
         with self.lock:
             for old in self.sessions:
-                new = old.successor
+                new = self.successor(old)
                 if not old.lost or new is None:
                     continue
                 missing = sorted(old.topics_when_lost - new.ever_topics)
