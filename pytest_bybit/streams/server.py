@@ -377,6 +377,8 @@ class StreamServer:
                     self.clock.listeners.remove(self.settle)
                 self._loop = self._thread = None
                 self._port = None
+            if thread.is_alive() or not loop.is_closed():
+                raise RuntimeError("pytest-bybit: the stream server's thread did not stop within 5 s")
 
     async def _shutdown(self) -> None:
         if self._watchdog is not None:

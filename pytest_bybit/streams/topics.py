@@ -39,7 +39,7 @@ class TopicError(ValueError):
 
 
 def _route(ex: FakeBybit, fn: Any, query: str, now_ms: int, account: Account | None = None) -> Any:
-    request = Request("GET", f"https://api.bybit.com/?{query}")
+    request = Request("GET", f"/?{query}")  # only the parameters matter to a route
     request.now_ms = now_ms
     request.account = account
     return fn(ex, request)

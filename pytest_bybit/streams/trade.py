@@ -60,7 +60,7 @@ def execute(ex: FakeBybit, key: ApiKey, message: dict[str, Any], now_ms: int) ->
     if not isinstance(args, list) or len(args) != 1 or not isinstance(args[0], dict):
         return Answer(10001, facts.RET_MESSAGES[10001], {}, header)
     route = ex.routes[("POST", path)]
-    request = Request("POST", f"https://api.bybit.com{path}", {}, json.dumps(args[0]))
+    request = Request("POST", path, {}, json.dumps(args[0]))
     request.api_key = key
     request.account = ex.engine.accounts[key.uid]
     request.now_ms = now_ms

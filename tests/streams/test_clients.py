@@ -125,3 +125,19 @@ def test_demo_serves_only_the_private_stream(bybit):
 
     with pytest.raises(websockets.exceptions.InvalidStatus, match="404"):
         asyncio.run(bot())
+
+
+def test_no_stream_server_until_a_bot_connects_and_none_after_stop(bybit):
+    import socket
+
+    assert not bybit.streams.running  # tests that never stream pay nothing
+    ws = websocket.create_connection("wss://stream.bybit.com/v5/public/linear")
+    ws.send(json.dumps({"op": "ping"}))
+    ws.recv()
+    ws.close()
+    port, loop, thread = bybit.streams.port, bybit.streams._loop, bybit.streams._thread
+    assert thread is not None and thread.is_alive() and loop is not None and loop.is_running()
+    bybit.streams.stop()
+    assert not thread.is_alive() and loop.is_closed() and not bybit.streams.running
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=1)

@@ -234,3 +234,14 @@ def test_a_refused_websocket_is_named_in_the_failure_report(pytester: pytest.Pyt
     result = pytester.runpytest(*INNER_ARGS)
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*pytest-bybit: WebSocket connection to wss://stream.binance.com:9443/ws refused*"])
+
+
+def test_readme_stream_example_passes(pytester: pytest.Pytester) -> None:
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    example = next(b for b in re.findall(r"```python\n(.*?)```", readme, flags=re.S) if "def test_ticker(bybit)" in b)
+    pytester.makepyfile(test_readme_streams=example)
+    pytester.runpytest(*INNER_ARGS).assert_outcomes(passed=1)
+    assert stream_threads() == []
