@@ -245,3 +245,58 @@ def test_readme_stream_example_passes(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_readme_streams=example)
     pytester.runpytest(*INNER_ARGS).assert_outcomes(passed=1)
     assert stream_threads() == []
+
+
+def _auth(bybit: Any) -> str:
+    import hashlib
+    import hmac
+
+    expires = bybit.clock.server_ms() + 10_000
+    sign = hmac.new(bybit.api_secret.encode(), f"GET/realtime{expires}".encode(), hashlib.sha256).hexdigest()
+    return json.dumps({"op": "auth", "args": [bybit.api_key, expires, sign]})
+
+
+@pytest.mark.bybit_fault("ws_drop", after=1)  # the auth is answered; the subscribe ends the connection
+@pytest.mark.bybit_allow("ws_resubscribe")
+def test_a_private_reconnect_without_auth_is_reported(bybit):
+    async def bot() -> dict[str, Any]:
+        url = "wss://stream-testnet.bybit.com/v5/private"
+        async with websockets.connect(url, ping_interval=None) as ws:
+            await ws.send(_auth(bybit))
+            await ws.recv()
+            await ws.send(json.dumps({"op": "subscribe", "args": ["order"]}))
+            with pytest.raises(websockets.exceptions.ConnectionClosed):
+                while True:
+                    await ws.recv()
+        async with websockets.connect(url, ping_interval=None) as ws:  # forgets to authenticate
+            await ws.send(json.dumps({"op": "subscribe", "args": ["order"]}))
+            return json.loads(await ws.recv())
+
+    refused = asyncio.run(bot())
+    assert refused["success"] is False and "needs auth" in refused["ret_msg"]
+    assert bybit.streams.violations() == [
+        "after ws_drop on wss://stream-testnet.bybit.com/v5/private the bot reconnected but did not resubscribe to order",
+        "after ws_drop on wss://stream-testnet.bybit.com/v5/private the bot reconnected but did not authenticate again",
+    ]
+
+
+@pytest.mark.bybit_fault("ws_drop", after=1)
+def test_pybit_private_reconnects_authenticates_and_resubscribes(bybit):
+    got = threading.Event()
+    ws = WebSocket(testnet=True, channel_type="private", api_key=bybit.api_key, api_secret=bybit.api_secret)
+    try:
+        ws.order_stream(lambda message: got.set())  # the drop follows this subscribe
+        deadline = real_monotonic() + 5
+        while not any(s.topics and s.ever_authed and not s.lost for s in bybit.streams.sessions):
+            assert real_monotonic() < deadline, "pybit did not come back"
+            threading.Event().wait(0.01)
+        bybit.set_price("BTCUSDT", 50000)
+        from pybit.unified_trading import HTTP
+
+        HTTP(testnet=True, api_key=bybit.api_key, api_secret=bybit.api_secret).place_order(
+            category="linear", symbol="BTCUSDT", side="Buy", orderType="Market", qty="0.001"
+        )
+        assert got.wait(5)
+    finally:
+        ws.exit()
+    assert bybit.streams.sessions[0].lost == "ws_drop" and bybit.streams.violations() == []
