@@ -53,6 +53,11 @@ class _Connection(ServerConnection):
 
     session: "Session | None" = None
 
+    def data_received(self, data: bytes) -> None:
+        if self.session is not None:
+            self.session.server.traffic += 1
+        super().data_received(data)
+
     def process_event(self, event: Any) -> None:
         if getattr(event, "opcode", None) is Opcode.PING and self.session is not None:
             self.session.heartbeat()
@@ -291,6 +296,8 @@ class StreamServer:
         self.lock = threading.RLock()
         self.sessions: list[Session] = []  # every connection of the test, oldest first
         self.handshakes_refused = 0
+        self.traffic = 0  # reads from clients, to tell a quiet moment from a busy one
+        self._settled_traffic = 0
         self._accounts: dict[int, topics.AccountState] = {}
         self._ids = itertools.count(1)
         self._start_lock = threading.Lock()
@@ -316,7 +323,11 @@ class StreamServer:
 
     def _start(self) -> None:
         loop = _RealTimeLoop()
-        sock = socket.create_server(("127.0.0.1", 0))
+        # proto=IPPROTO_TCP, so asyncio sets TCP_NODELAY on accepted sockets: without it Nagle
+        # holds a push behind the reply before it until the client's delayed ACK (~40 ms)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(128)
         ready = threading.Event()
         failure: list[BaseException] = []
 
@@ -462,11 +473,12 @@ class StreamServer:
         self._cut_idle()
         self._watchdog = asyncio.get_running_loop().call_later(_WATCHDOG_S, self._tick)
 
-    def settle(self) -> None:
-        """Before virtual time jumps: let the server read what bots have already sent."""
+    def settle(self) -> bool:
+        """Before virtual time jumps: let the server read what bots have already sent.
+        True when it read something new since the last call."""
         loop, thread = self._loop, self._thread
         if loop is None or thread is None or threading.current_thread() is thread or not self._live():
-            return
+            return False
         done = threading.Event()
 
         def hop(left: int) -> None:
@@ -481,8 +493,11 @@ class StreamServer:
         try:
             loop.call_soon_threadsafe(hop, _SETTLE_HOPS)
         except RuntimeError:  # the loop is closing
-            return
+            return False
         done.wait(0.5)
+        busy = self.traffic != self._settled_traffic
+        self._settled_traffic = self.traffic
+        return busy
 
     # -- pushing ----------------------------------------------------------------------------------
     def _post(self, session: Session, message: dict[str, Any]) -> None:

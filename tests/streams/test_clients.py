@@ -18,11 +18,11 @@ LINEAR = "wss://stream.bybit.com/v5/public/linear"
 SUBSCRIBE = json.dumps({"op": "subscribe", "req_id": "1", "args": ["tickers.BTCUSDT"]})
 
 
-async def _stream_until_cut(url: str, ping: bool, minutes: float) -> dict[str, Any]:
+async def _stream_until_cut(url: str, ping: bool, minutes: float, keepalive: float | None = None) -> dict[str, Any]:
     """A bot that reads a quiet stream for ``minutes`` of its own (virtual) time, with or
     without Bybit's JSON ping every 20 s; reports whether and when the server cut it."""
     loop_started = asyncio.get_running_loop().time()
-    async with websockets.connect(url, ping_interval=None) as ws:
+    async with websockets.connect(url, ping_interval=keepalive) as ws:
         await ws.send(SUBSCRIBE)
         pongs = 0
 
@@ -61,6 +61,13 @@ def test_a_bot_that_pings_every_20_seconds_is_not_cut(bybit):
     assert not result["cut"] and result["waited"] == 1800 and result["pongs"] >= 80
     assert bybit.streams.sessions[0].lost is None
     assert elapsed < 1.0, f"{elapsed:.2f} s of real time"
+
+
+def test_protocol_ping_frames_count_as_a_heartbeat(bybit):
+    """websockets' own keepalive (ping frames every 20 s, as websocket-client's run_forever
+    sends for pybit) keeps a stream alive without JSON pings."""
+    result = asyncio.run(_stream_until_cut(LINEAR, ping=False, minutes=30, keepalive=20))
+    assert not result["cut"] and bybit.streams.sessions[0].lost is None
 
 
 def test_private_max_active_time_shortens_the_idle_cut(bybit):
