@@ -13,7 +13,6 @@ stream path (``/v5/private``, ``/v5/public/*``); ``times``, ``after``, ``every``
 from __future__ import annotations
 
 import fnmatch
-from typing import Iterable
 
 from ..faults import CATALOG, Fault, FaultInjector, FaultSpec
 from ..scenarios import SCENARIOS, Scenario
@@ -94,6 +93,3 @@ def firing(injector: FaultInjector, event: str, path: str) -> Fault | None:
         return fault
     return None
 
-
-def names() -> Iterable[str]:
-    return (spec.name for spec in STREAM_FAULTS)
