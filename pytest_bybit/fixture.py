@@ -92,8 +92,10 @@ class Bybit:
     def stop(self) -> None:
         try:
             self.stream_router.uninstall()
-            self.streams.stop()
-            self.clock.uninstall()
+            try:
+                self.streams.stop()
+            finally:
+                self.clock.uninstall()
         finally:
             self.network_guard.uninstall()
             self.interceptor.stop()
