@@ -100,6 +100,10 @@ class VirtualClock:
         self._installed = False
         self._restore: list[tuple[Any, str, Any]] = []
         self._previous_active: VirtualClock | None = None
+        #: Called before time jumps (``advance``, virtual sleeps): the stream server reads
+        #: what bots sent before the jump, so it is judged at the right time. Returns True
+        #: when it processed new traffic.
+        self.listeners: list[Callable[[], bool | None]] = []
 
     # -- reading -----------------------------------------------------------------------
     def server_time(self) -> float:
@@ -138,6 +142,8 @@ class VirtualClock:
 
     def advance(self, seconds: float) -> None:
         """Move both clocks forward (a negative value moves them back)."""
+        for listener in self.listeners:
+            listener()
         self._rebase()
         self._base += float(seconds)
         self._sync()
@@ -168,6 +174,16 @@ class VirtualClock:
         if delay < 0:
             delay = 0  # asyncio.sleep accepts negative delays
         if threading.current_thread() is self._owner:
+            # Real I/O runs beside the virtual clock (the stream server): let it land, and this
+            # loop read the answers (a pong, a close), before time jumps past their timeouts.
+            # A listener returns True when it saw new traffic (another task's ping, sent while
+            # this one yielded): time jumps only once a round passes quietly.
+            for round_ in range(8 if self.listeners else 0):
+                busy = [listener() for listener in self.listeners]
+                if round_ and not any(busy):
+                    break
+                for _ in range(3):
+                    await _REAL_ASYNC_SLEEP(0)
             self.sleeps += 1
             self.slept += delay
             self.advance(delay)

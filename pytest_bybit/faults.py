@@ -179,6 +179,8 @@ class Fault:
         return self.times is not None and self.hits >= self.times
 
     def matches(self, request: Request) -> bool:
+        if self.spec.scope == "stream":
+            return False  # played by the stream server (pytest_bybit.streams.faults)
         if self.method and request.method != self.method.upper():
             return False
         if self.endpoint:

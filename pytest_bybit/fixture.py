@@ -18,6 +18,8 @@ from .scenarios import Scenario
 from .transports import Transports
 from .transports import mocks
 from .transports.gateway import Gateway
+from .streams import StreamServer
+from .streams.routing import Router
 
 
 class Bybit:
@@ -38,6 +40,9 @@ class Bybit:
         self.network_guard = NetworkGuard(self.interceptor.unexpected.append)
         self.transports = Transports(Gateway(self.exchange, self.interceptor.unexpected))
         self._teardown: contextlib.ExitStack | None = None
+        #: Bybit's WebSocket streams, on loopback; started by the first connection.
+        self.streams = StreamServer(self.exchange, clock, self.injector)
+        self.stream_router = Router(lambda: self.streams.port, self.interceptor.unexpected.append)
         self.api_key: str = self.exchange.api_key
         self.api_secret: str = self.exchange.api_secret
 
@@ -94,7 +99,7 @@ class Bybit:
 
     def __getattr__(self, name: str) -> Any:
         # everything else the exchange offers (positions, limits, instruments...)
-        if name.startswith("_") or name in ("exchange",):
+        if name.startswith("_") or name in ("exchange", "streams", "stream_router"):
             raise AttributeError(name)
         return getattr(self.exchange, name)
 
@@ -115,6 +120,10 @@ class Bybit:
             steps.callback(mocks.cooperate(self.interceptor._mock))
             steps.callback(self.clock.uninstall)
             self.clock.install()
+            # undone first: no new stream is routed, then the server stops while the clock is still there
+            steps.callback(self.streams.stop)
+            steps.callback(self.stream_router.uninstall)
+            self.stream_router.install()
             self._teardown = steps.pop_all()
         return self
 

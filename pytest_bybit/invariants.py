@@ -3,7 +3,8 @@
 Each check reads the request log after the test and returns plain-words violations; the
 plugin fails the test with them. A test opts out of one with
 ``@pytest.mark.bybit_allow("duplicate_orders")`` (or ``hammering``, ``unbounded_retry``,
-``unused_faults``, ``unexpected_requests``).
+``unused_faults``, ``unexpected_requests``, ``ws_resubscribe``: the stream server's check that a
+bot reconnecting after a dropped stream subscribes and authenticates again).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any, Iterable
 
 from .faults import ORDER_PATHS, FaultInjector
 
-CHECKS = ("duplicate_orders", "hammering", "unbounded_retry", "unused_faults", "unexpected_requests")
+CHECKS = ("duplicate_orders", "hammering", "unbounded_retry", "unused_faults", "unexpected_requests", "ws_resubscribe")
 DEFAULT_MAX_REQUESTS_PER_INTENT = 10
 RATE_WINDOW_MS = 1000
 _VOLATILE = {"timestamp", "recvWindow", "sign", "cursor", "orderLinkId"}

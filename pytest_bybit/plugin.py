@@ -19,6 +19,9 @@ from .faults import Fault, UnknownFault
 from .fixture import Bybit
 from .scenarios import SCENARIOS, Scenario, UnknownScenario, listing, parse_selection
 from .transports.mocks import MockConflict
+from .streams.faults import register as _register_stream_faults
+
+_register_stream_faults()
 
 BYBIT_KEY = pytest.StashKey[Bybit]()
 SCENARIO_KEY = pytest.StashKey["Scenario | None"]()
@@ -202,6 +205,8 @@ def violations(item: pytest.Item, fake: Bybit) -> list[str]:
         found += invariants.unbounded_retry(records, limit)
     if "unused_faults" not in allowed:
         found += invariants.unused_faults(fake.injector)
+    if "ws_resubscribe" not in allowed:
+        found += fake.streams.violations()
     return found
 
 

@@ -151,14 +151,16 @@ class WsNoHeartbeat(Rule):
     ```
 
     Prevents silent disconnects of Bybit streams (no error code: the server just closes the
-    socket). No pytest-bybit fault demonstrates it yet (no WebSocket faults so far).
+    socket). Under the `bybit` fixture a stream with no ping for 10 minutes (virtual time) is
+    cut as Bybit does, and the `ws_stall` fault shows a stream that goes silent, which only a
+    heartbeat notices.
     """
 
     code = "BYB501"
     name = "ws-no-heartbeat"
     message = "Raw Bybit websocket with no JSON heartbeat: send {\"op\": \"ping\"} every 20 s or the stream is dropped silently"
     prevents = "silent stream disconnects (no ping for 10 minutes on private streams)"
-    fault = ""
+    fault = "ws_stall"
     words = ("connect", "WebSocketApp", "create_connection")
 
     def visit_Module(self, node: cst.Module) -> None:
@@ -420,15 +422,15 @@ class WsHeartbeatTooSlow(Rule):
     The fix lowers the literal to `max-ping-interval` (20). It changes the traffic the bot
     sends, so it is unsafe: apply with `--unsafe-fixes`. A constant is not rewritten.
 
-    Prevents silent stream disconnects (no error code). No pytest-bybit fault demonstrates
-    it yet (no WebSocket faults so far).
+    Prevents silent stream disconnects (no error code). The `ws_stall` fault shows a stream
+    that goes silent: only a heartbeat that pings often enough notices it in time.
     """
 
     code = "BYB502"
     name = "ws-heartbeat-too-slow"
     message = "Websocket ping interval above 20 s: Bybit asks for a ping every 20 s; ping at least that often"
     prevents = "silent stream disconnects (idle connections dropped)"
-    fault = ""
+    fault = "ws_stall"
     fixable = "unsafe"
     options = (Option("max-ping-interval", 20, "largest ping interval (seconds) accepted without a finding"),)
     words = ("ping_interval", "heartbeat", "ping")

@@ -66,6 +66,8 @@ class FakeBybit:
         self._chain: Handler = self._serve
         self._lock = threading.RLock()
         self._paused = 0
+        #: Called (no arguments) after anything may have changed state: the stream server's hook.
+        self.observers: list[Callable[[], None]] = []
         self.account = self.create_account()
         self.default_key = self.create_key(env=env)
 
@@ -117,6 +119,12 @@ class FakeBybit:
         value = self._checked_price("set_price", symbol, price)
         with self._lock:
             self.engine.set_price(symbol, value, self.now_ms())
+        self.changed()
+
+    def changed(self) -> None:
+        """Tell observers that orders, positions, balances or prices may have moved."""
+        for observer in list(self.observers):
+            observer()
 
     def set_mark_price(self, symbol: str, price: Any) -> None:
         """Pin the mark price apart from the last one: it drives liquidation and MarkPrice triggers."""
@@ -249,6 +257,7 @@ class FakeBybit:
 
     def set_balance(self, coin: str, amount: Any, account: Account | None = None) -> None:
         (account or self.account).balances[coin] = Decimal(str(amount))
+        self.changed()
 
     def deposit(self, coin: str, amount: Any, account: Account | None = None, *, chain: str = "ETH") -> dict[str, Any]:
         """Credit an on-chain deposit to the funding wallet (FUND), listed by /v5/asset/deposit/query-record."""
@@ -291,6 +300,7 @@ class FakeBybit:
             if order.order_id == order_id or (order.order_link_id and order.order_link_id == order_id):
                 with self._lock:
                     self.engine.fill(order, dec(qty) if qty is not None else None, dec(price) if price is not None else None, self.now_ms())
+                self.changed()
                 return
         raise KeyError(order_id)
 
@@ -366,6 +376,7 @@ class FakeBybit:
             now = self.clock.now_ms()
             request.now_ms = now
             reply = self._process(request, now)
+        self.changed()
         if request.record is not None:
             request.record._served(reply)
         return reply

@@ -455,6 +455,6 @@ def test_unknown_name_in_bybit_allow_is_a_clear_error(inner, pytester: pytest.Py
     result.stdout.fnmatch_lines(
         [
             "*UsageError: bybit_allow: unknown check(s) hammer; known: duplicate_orders, hammering, "
-            "unbounded_retry, unused_faults, unexpected_requests"
+            "unbounded_retry, unused_faults, unexpected_requests, ws_resubscribe"
         ]
     )

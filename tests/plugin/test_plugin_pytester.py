@@ -222,7 +222,7 @@ def test_examples_matrix(pytester: pytest.Pytester) -> None:
             "naive_bot/test_naive.py::test_buy: base ok",
             "  FAIL: rate_limit_burst, rate_limit_global, timeout, *clock_ahead_2s*",
             "resilient_bot/test_resilient.py::test_buy: base ok",
-            "  ok:   rate_limit_burst, *lost_response",
+            "  ok:   rate_limit_burst, *lost_response*",
             "*FAIL naive_bot/test_naive.py::test_buy under rate_limit_burst: retried 10006 before the reset time*",
             "*fix: wait until X-Bapi-Limit-Reset-Timestamp*",
             "*reproduce: pytest 'naive_bot/test_naive.py::test_buy[[]bybit:rate_limit_burst[]]' --bybit-faults=rate_limit_burst",
