@@ -20,6 +20,8 @@ import threading
 import time as _time
 from typing import Any, Callable
 
+from .extension_imports import RealDatetimeForExtensions
+
 _REAL_SLEEP = _time.sleep
 _REAL_ASYNC_SLEEP = asyncio.sleep
 _REAL_MONOTONIC = _time.monotonic
@@ -100,6 +102,7 @@ class VirtualClock:
         self._installed = False
         self._restore: list[tuple[Any, str, Any]] = []
         self._previous_active: VirtualClock | None = None
+        self._extensions = RealDatetimeForExtensions()
 
     # -- reading -----------------------------------------------------------------------
     def server_time(self) -> float:
@@ -194,8 +197,9 @@ class VirtualClock:
         if self.backend == "freezegun":
             import freezegun
 
+            self._extensions.install()
             self._patcher = freezegun.freeze_time(
-                self._process_datetime(), tick=not self._frozen, ignore=["pytest_bybit.clock", "_pytest.timing"]
+                self._process_datetime(), tick=not self._frozen, ignore=["pytest_bybit.clock", "pytest_bybit.extension_imports", "_pytest.timing"]
             )
         else:
             import time_machine
@@ -210,6 +214,7 @@ class VirtualClock:
             self._patcher.stop()
             self._patcher = None
             self._factory = None
+        self._extensions.uninstall()
 
     def install(self) -> "VirtualClock":
         """Patch the process clock and every reference to ``time.sleep`` / ``asyncio.sleep``."""
