@@ -11,6 +11,7 @@ the same exception classes pybit, ccxt and requests raise in production.
 from __future__ import annotations
 
 import fnmatch
+import math
 import random
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -119,6 +120,95 @@ def is_private(request: Request) -> bool:
 class UnknownFault(ValueError):
     pass
 
+
+class FaultParameterError(ValueError):
+    """A fault parameter of the wrong type or out of range (names the fault and the parameter)."""
+
+
+#: The longest injected delay: beyond an hour a test is waiting for nothing.
+MAX_DELAY_S = 3600.0
+METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _bad(name: str, param: str, expected: str, value: Any) -> FaultParameterError:
+    return FaultParameterError(f"bybit_fault({name!r}): {param} must be {expected}, got {value!r}")
+
+
+def _times(name: str, value: Any) -> int | None:
+    if value is None or (_is_int(value) and value >= 1):
+        return value
+    raise _bad(name, "times", "a positive int or None (every time)", value)
+
+
+def _after(name: str, value: Any) -> int:
+    if _is_int(value) and value >= 0:
+        return value
+    raise _bad(name, "after", "an int >= 0 (matching requests to let through first)", value)
+
+
+def _every(name: str, value: Any) -> int | None:
+    if value is None or (_is_int(value) and value >= 1):
+        return value
+    raise _bad(name, "every", "a positive int", value)
+
+
+def _probability(name: str, value: Any) -> float | None:
+    if value is None or (_is_number(value) and 0 < value <= 1):
+        return value
+    raise _bad(name, "probability", "a number in (0, 1]", value)
+
+
+def _seed(name: str, value: Any) -> int | str | None:
+    if value is None or _is_int(value) or isinstance(value, str):
+        return value
+    raise _bad(name, "seed", "an int, a string or None", value)
+
+
+def _endpoint(name: str, value: Any) -> str | None:
+    if value is None or (isinstance(value, str) and value.startswith("/")):
+        return value
+    raise _bad(name, "endpoint", "a path or a pattern starting with '/', e.g. '/v5/order/*'", value)
+
+
+def _method(name: str, value: Any) -> str | None:
+    if value is None or (isinstance(value, str) and value.upper() in METHODS):
+        return value
+    raise _bad(name, "method", f"one of {', '.join(METHODS)} or None", value)
+
+
+def _optional(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise _bad(name, "optional", "True or False", value)
+
+
+def _delay(name: str, value: Any) -> float | None:
+    if value is None or (_is_number(value) and 0 <= value <= MAX_DELAY_S):
+        return value
+    raise _bad(name, "delay", f"a number of seconds from 0 to {MAX_DELAY_S:g}", value)
+
+
+#: Every parameter a fault takes, with its check (which returns the value or raises).
+PARAMETERS: dict[str, Callable[[str, Any], Any]] = {
+    "times": _times,
+    "after": _after,
+    "every": _every,
+    "probability": _probability,
+    "seed": _seed,
+    "endpoint": _endpoint,
+    "method": _method,
+    "optional": _optional,
+    "delay": _delay,
+}
+
 @dataclass
 class Fault:
     """An injected fault: a catalog entry plus which requests it hits."""
@@ -139,34 +229,29 @@ class Fault:
     _rng: random.Random = field(default_factory=random.Random, repr=False)
 
     @classmethod
-    def create(cls, name: str, origin: str = "fixture", **params: Any) -> "Fault":
+    def create(cls, name: Any, origin: str = "fixture", **params: Any) -> "Fault":
+        if not isinstance(name, str):
+            raise FaultParameterError(
+                f"bybit_fault: the fault name must be a string such as 'rate_limit', got {name!r}"
+            )
         spec = CATALOG.get(name)
         if spec is None:
             raise UnknownFault(
                 f"unknown bybit fault {name!r}. Known faults: {', '.join(sorted(CATALOG))} "
                 "(pytest --bybit-faults-list describes them)"
             )
-        known = {"times", "after", "every", "probability", "seed", "endpoint", "method", "optional", "delay"}
-        unknown = set(params) - known
+        unknown = set(params) - set(PARAMETERS)
         if unknown:
-            raise TypeError(
+            raise FaultParameterError(
                 f"bybit_fault({name!r}): unknown parameter(s) {', '.join(sorted(unknown))}; "
-                f"use {', '.join(sorted(known))}"
+                f"use {', '.join(sorted(PARAMETERS))}"
             )
-        times = params.get("times", 1)
-        if times is not None and (not isinstance(times, int) or times < 1):
-            raise ValueError(f"bybit_fault({name!r}): times must be a positive int or None (every time), got {times!r}")
-        probability = params.get("probability")
-        if probability is not None and not 0 < probability <= 1:
-            raise ValueError(f"bybit_fault({name!r}): probability must be in (0, 1], got {probability!r}")
-        every = params.get("every")
-        if every is not None and (not isinstance(every, int) or every < 1):
-            raise ValueError(f"bybit_fault({name!r}): every must be a positive int, got {every!r}")
-        if probability is not None and "times" not in params:
-            times = None
-        if every is not None and "times" not in params:
-            times = None
-        fault = cls(spec=spec, origin=origin, **{k: v for k, v in params.items() if k != "times"}, times=times)
+        checked = {key: PARAMETERS[key](name, value) for key, value in params.items()}
+        times = checked.get("times", 1)
+        if ("probability" in checked and checked["probability"] is not None or checked.get("every") is not None) and "times" not in params:
+            times = None  # a rate or a period fires for the whole test unless capped
+        checked.pop("times", None)
+        fault = cls(spec=spec, origin=origin, times=times, **checked)
         fault._rng = random.Random(fault.seed if fault.seed is not None else 0)
         return fault
 

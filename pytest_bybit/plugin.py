@@ -7,15 +7,16 @@ Registered through the ``pytest11`` entry point, so installing the distribution 
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 
-from . import invariants
+from . import invariants, markers
 from .clock import BACKENDS, VirtualClock
-from .faults import Fault, UnknownFault
+from .faults import Fault
 from .fixture import Bybit
 from .scenarios import SCENARIOS, Scenario, UnknownScenario, listing, parse_selection
 
@@ -58,11 +59,39 @@ MARKERS = (
 )
 
 
+def _looks_like_a_path(value: str) -> bool:
+    return "/" in value or "\\" in value or "::" in value or value.endswith(".py") or os.path.exists(value)
+
+
 def _selected_scenarios(config: pytest.Config) -> list[Scenario]:
     option = config.getoption("--bybit-faults", None)
+    if option is not None and _looks_like_a_path(option):
+        # `pytest --bybit-faults tests/`: the option took the path as its value; give it back
+        if config.args_source == pytest.Config.ArgsSource.ARGS:
+            config.args.append(option)
+        else:
+            config.args[:] = [option]
+            config.args_source = pytest.Config.ArgsSource.ARGS
+        config.option.bybit_faults = option = "all"
     if option is None:
         option = config.getini("bybit_faults") or None
     return parse_selection(option)
+
+
+def _check_report_path(config: pytest.Config) -> None:
+    path = config.getoption("--bybit-report", None)
+    if not path:
+        return
+    target = Path(path)
+    if target.is_dir():
+        raise pytest.UsageError(
+            f"--bybit-report={path}: that is a folder; give a file name, e.g. --bybit-report={target / 'bybit-faults.json'}"
+        )
+    for parent in target.absolute().parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise pytest.UsageError(f"--bybit-report={path}: {parent} is a file, not a folder")
+            break
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -76,9 +105,15 @@ def pytest_configure(config: pytest.Config) -> None:
     except UnknownScenario as exc:
         raise pytest.UsageError(str(exc)) from None
     try:
-        int(config.getini("bybit_max_requests_per_intent"))
+        limit = int(config.getini("bybit_max_requests_per_intent"))
     except ValueError:
-        raise pytest.UsageError("bybit_max_requests_per_intent must be an integer") from None
+        limit = 0
+    if limit < 1:
+        raise pytest.UsageError(
+            f"bybit_max_requests_per_intent = {config.getini('bybit_max_requests_per_intent')!r}: "
+            "use a positive integer (identical failing requests allowed before a test fails)"
+        )
+    _check_report_path(config)
     results = _MatrixResults()
     config.stash[_RESULTS_KEY] = results
     config.pluginmanager.register(results, "bybit-matrix-results")
@@ -95,13 +130,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     scenarios: list[Scenario] = metafunc.config.stash.get(_SCENARIOS_KEY, [])
     if not scenarios or "bybit" not in metafunc.fixturenames:
         return
-    marker = metafunc.definition.get_closest_marker("bybit_scenarios")
-    if marker is not None:
-        only = set(marker.args)
-        skip = set(marker.kwargs.get("skip", ()))
-        unknown = (only | skip) - set(SCENARIOS)
-        if unknown:
-            raise pytest.UsageError(f"bybit_scenarios: unknown scenario(s) {', '.join(sorted(unknown))}")
+    try:
+        chosen = markers.scenario_filter(metafunc.definition)
+    except markers.MarkerError as exc:
+        raise pytest.UsageError(f"{metafunc.definition.nodeid}: {exc}") from None
+    if chosen is not None:
+        only, skip = chosen
         scenarios = [s for s in scenarios if (not only or s.name in only) and s.name not in skip]
     metafunc.parametrize(
         "_bybit_scenario",
@@ -125,16 +159,13 @@ def bybit(request: pytest.FixtureRequest, _bybit_scenario: Scenario | None) -> I
     ``bybit.api_key`` / ``bybit.api_secret`` work on testnet with a funded unified account.
     """
     node = request.node
-    drift, frozen = 0.0, False
-    clock_marker = node.get_closest_marker("bybit_clock")
-    if clock_marker is not None:
-        if clock_marker.args:
-            drift = float(clock_marker.args[0])
-        drift = float(clock_marker.kwargs.get("drift", drift))
-        frozen = bool(clock_marker.kwargs.get("frozen", False))
-        unknown = set(clock_marker.kwargs) - {"drift", "frozen"}
-        if unknown:
-            raise pytest.UsageError(f"bybit_clock: unknown parameter(s) {', '.join(sorted(unknown))}; use drift=, frozen=")
+    try:  # every argument checked before anything is installed
+        drift, frozen = markers.clock(node)
+        marked = markers.faults(node)
+        markers.allowed(node)
+    except ValueError as exc:  # MarkerError, UnknownFault, FaultParameterError
+        __tracebackhide__ = True  # the message says it all
+        raise pytest.UsageError(f"{node.nodeid}: {exc}") from None
     scenario = _bybit_scenario
     if scenario is not None and scenario.drift is not None:
         drift = scenario.drift
@@ -142,17 +173,11 @@ def bybit(request: pytest.FixtureRequest, _bybit_scenario: Scenario | None) -> I
     if frozen:
         clock.freeze()
     fake = Bybit(clock, scenario)
-    for marker in reversed(list(node.iter_markers("bybit_fault"))):  # module, class, then test
-        if not marker.args:
-            raise pytest.UsageError("bybit_fault needs a fault name, e.g. @pytest.mark.bybit_fault('rate_limit')")
-        try:
-            fake.injector.add(Fault.create(marker.args[0], origin="marker", **marker.kwargs))
-        except (UnknownFault, TypeError, ValueError) as exc:
-            raise pytest.UsageError(f"{node.nodeid}: {exc}") from None
+    for fault in marked:
+        fake.injector.add(fault)
     if scenario is not None:
         for name, params in scenario.faults:
             fake.injector.add(Fault.create(name, origin="scenario", optional=True, **params))
-    _allowed(node)  # an unknown check name is a usage error before the test runs
     node.stash[BYBIT_KEY] = fake
     node.stash[SCENARIO_KEY] = scenario
     fake.start()
@@ -168,20 +193,8 @@ def bybit_clock(bybit: Bybit) -> VirtualClock:
     return bybit.clock
 
 
-def _allowed(item: pytest.Item) -> set[str]:
-    allowed: set[str] = set()
-    for marker in item.iter_markers("bybit_allow"):
-        unknown = set(marker.args) - set(invariants.CHECKS)
-        if unknown:
-            raise pytest.UsageError(
-                f"bybit_allow: unknown check(s) {', '.join(sorted(unknown))}; known: {', '.join(invariants.CHECKS)}"
-            )
-        allowed |= set(marker.args)
-    return allowed
-
-
 def violations(item: pytest.Item, fake: Bybit) -> list[str]:
-    allowed = _allowed(item)
+    allowed = markers.allowed(item)
     records = list(fake.requests)
     limit = int(item.config.getini("bybit_max_requests_per_intent"))
     found: list[str] = []
@@ -356,8 +369,13 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 
 def _write_report(config: pytest.Config, tr: Any, scenarios: list[str], results: list[dict[str, Any]]) -> None:
     path = config.getoption("--bybit-report", None)
-    if path:
-        Path(path).write_text(
-            json.dumps({"scenarios": scenarios, "results": results}, indent=2) + "\n", encoding="utf-8"
-        )
-        tr.write_line(f"bybit fault report written to {path}")
+    if not path:
+        return
+    text = json.dumps({"scenarios": scenarios, "results": results}, indent=2) + "\n"
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        tr.write_line(f"bybit fault report NOT written to {path}: {exc.strerror or exc}", red=True)
+        return
+    tr.write_line(f"bybit fault report written to {path}")

@@ -216,7 +216,7 @@ def test_sleep_is_virtual_in_every_module(inner, pytester: pytest.Pytester) -> N
             session.get_server_time()  # warm up outside the measurement
             started = real_monotonic()
             assert session.get_wallet_balance(accountType="UNIFIED")["retCode"] == 0
-            assert real_monotonic() - started < 0.05
+            assert real_monotonic() - started < 0.5  # pybit alone would sleep seconds
             assert bybit.clock.slept == pytest.approx(4.0, abs=0.01)  # twice pybit's now + 2000 default
 
         @pytest.mark.bybit_clock(drift=-9)
@@ -225,7 +225,7 @@ def test_sleep_is_virtual_in_every_module(inner, pytester: pytest.Pytester) -> N
             session.get_server_time()
             started = real_monotonic()
             assert session.get_wallet_balance(accountType="UNIFIED")["retCode"] == 0
-            assert real_monotonic() - started < 0.05
+            assert real_monotonic() - started < 0.5  # pybit alone would sleep seconds
             assert [r.ret_code for r in bybit.requests][1:] == [10002, 10002, 0]
             assert bybit.clock.slept == 6.0  # two retry_delay of 3 s
         """,

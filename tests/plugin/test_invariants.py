@@ -263,7 +263,7 @@ def test_bad_threshold_is_a_usage_error(inner, pytester: pytest.Pytester) -> Non
     pytester.makepyfile("def test_it(bybit):\n    pass\n")
     result = inner()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*bybit_max_requests_per_intent must be an integer*"])
+    result.stderr.fnmatch_lines(["*bybit_max_requests_per_intent = *: use a positive integer*"])
 
 
 def test_unused_faults(inner, pytester: pytest.Pytester) -> None:
@@ -454,7 +454,7 @@ def test_unknown_name_in_bybit_allow_is_a_clear_error(inner, pytester: pytest.Py
     result.assert_outcomes(errors=1)  # reported at setup, before the test body runs
     result.stdout.fnmatch_lines(
         [
-            "*UsageError: bybit_allow: unknown check(s) hammer; known: duplicate_orders, hammering, "
+            "*UsageError: test_allow_typo.py::test_it: bybit_allow: unknown check(s) hammer; known: duplicate_orders, hammering, "
             "unbounded_retry, unused_faults, unexpected_requests"
         ]
     )
