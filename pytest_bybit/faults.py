@@ -61,6 +61,9 @@ class FaultSpec:
     body: str | None = None
     content_type: str = "application/json"
     rate_headers: str = ""  # "", "reset" (reset in the future), "past" (reset already gone)
+    #: > 0: the fault uses up the endpoint's rate-limit window for this long: every request to
+    #: that endpoint before the reset gets ``ret_code``, the first one after passes.
+    window_ms: int = 0
     exception: Callable[[Request], Exception] | None = None
     delay: float = 0.0
     lost: bool = False
@@ -74,8 +77,18 @@ CATALOG: dict[str, FaultSpec] = {
             scope="private", ret_code=10006, rate_headers="reset", lint="BYB201, BYB202, BYB203",
         ),
         FaultSpec(
-            "rate_limit_no_headers", "a global 10006 without any X-Bapi-Limit* header (pybit#340)",
-            ret_code=10006, lint="BYB201",
+            "rate_limit_no_headers", "a global 10006 without any X-Bapi-Limit* header (pybit#340), on signed endpoints",
+            scope="private", ret_code=10006, lint="BYB201",
+        ),
+        FaultSpec(
+            "rate_limit_window",
+            "an endpoint's rate-limit window used up: 10006 with X-Bapi-Limit* headers until the reset 1 s ahead, then OK",
+            scope="private", ret_code=10006, rate_headers="window", window_ms=1000, lint="BYB201, BYB202, BYB203",
+        ),
+        FaultSpec(
+            "rate_limit_global_window",
+            "a global 10006 without headers on signed endpoints until its window (500 ms) resets, then OK",
+            scope="private", ret_code=10006, window_ms=500, lint="BYB201, BYB202",
         ),
         FaultSpec(
             "rate_limit_reset_in_past", "10006 whose X-Bapi-Limit-Reset-Timestamp is already past (pybit sleeps a negative time)",
@@ -190,6 +203,16 @@ def _optional(name: str, value: Any) -> bool:
     raise _bad(name, "optional", "True or False", value)
 
 
+#: Where a fault aims when no endpoint is given (``scope=``).
+SCOPES = {"any": "any endpoint", "private": "signed endpoints", "order": "order creation"}
+
+
+def _scope(name: str, value: Any) -> str | None:
+    if value is None or (isinstance(value, str) and value in SCOPES):
+        return value
+    raise _bad(name, "scope", f"one of {', '.join(SCOPES)} or None", value)
+
+
 def _delay(name: str, value: Any) -> float | None:
     if value is None or (_is_number(value) and 0 <= value <= MAX_DELAY_S):
         return value
@@ -207,6 +230,7 @@ PARAMETERS: dict[str, Callable[[str, Any], Any]] = {
     "method": _method,
     "optional": _optional,
     "delay": _delay,
+    "scope": _scope,
 }
 
 @dataclass
@@ -223,9 +247,14 @@ class Fault:
     method: str | None = None
     optional: bool = False
     delay: float | None = None
+    scope: str | None = None
     origin: str = "fixture"
     seen: int = 0  # matching requests
-    hits: int = 0  # requests it fired on
+    hits: int = 0  # requests it fired on (for a window fault: windows opened)
+    answered: int = 0  # requests answered by the fault (a window answers many)
+    #: The open rate-limit window of a window fault: ("METHOD", path) and its reset time.
+    window: tuple[str, str] | None = None
+    window_until: int = 0
     _rng: random.Random = field(default_factory=random.Random, repr=False)
 
     @classmethod
@@ -268,9 +297,10 @@ class Fault:
             return False
         if self.endpoint:
             return fnmatch.fnmatchcase(request.path, self.endpoint)
-        if self.spec.scope == "private":
+        scope = self.scope or self.spec.scope
+        if scope == "private":
             return is_private(request)
-        if self.spec.scope == "order":
+        if scope == "order":
             return request.path in ORDER_PATHS
         return True
 
@@ -288,7 +318,7 @@ class Fault:
         return True
 
     def describe(self) -> str:
-        where = self.endpoint or {"private": "signed endpoints", "order": "order creation"}.get(self.spec.scope, "any endpoint")
+        where = self.endpoint or SCOPES.get(self.scope or self.spec.scope, "any endpoint")
         count = "every time" if self.times is None else f"{self.times}x"
         return f"{self.name} ({count} on {where})"
 
@@ -308,13 +338,26 @@ class FaultInjector:
         return [f for f in self.faults if not f.optional and f.hits == 0]
 
     def __call__(self, request: Request, call_next: Next) -> Reply:
+        now = self.clock.now_ms()
+        for fault in self.faults:
+            if fault.window is not None and fault.window == (request.method, request.path):
+                if now < fault.window_until:
+                    return self._answer(fault, request, call_next)
+                fault.window = None  # the window has reset: this request is the first of a new one
         for fault in self.faults:
             if fault.fires(request):
-                self.fired.append((fault.name, f"{request.method} {request.path}"))
-                if request.record is not None:
-                    request.record.fault = fault.name
-                return self._apply(fault, request, call_next)
+                if fault.spec.window_ms:
+                    fault.window = (request.method, request.path)
+                    fault.window_until = now + fault.spec.window_ms
+                return self._answer(fault, request, call_next)
         return call_next(request)
+
+    def _answer(self, fault: Fault, request: Request, call_next: Next) -> Reply:
+        fault.answered += 1
+        self.fired.append((fault.name, f"{request.method} {request.path}"))
+        if request.record is not None:
+            request.record.fault = fault.name
+        return self._apply(fault, request, call_next)
 
     def _apply(self, fault: Fault, request: Request, call_next: Next) -> Reply:
         spec = fault.spec
@@ -329,7 +372,7 @@ class FaultInjector:
             return call_next(request)
         headers: dict[str, str] = {}
         if spec.rate_headers:
-            reset = now + 1000 if spec.rate_headers == "reset" else now - 1500
+            reset = {"reset": now + 1000, "past": now - 1500, "window": fault.window_until}[spec.rate_headers]
             headers = {
                 "X-Bapi-Limit": "10",
                 "X-Bapi-Limit-Status": "0",

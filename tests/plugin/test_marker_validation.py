@@ -8,6 +8,8 @@ import json
 
 import pytest
 
+from pytest_bybit.scenarios import SCENARIOS
+
 CASES = [
     ('bybit_fault("rate_limit", endpoint=5)', "endpoint must be a path or a pattern starting with '/'*got 5"),
     ('bybit_fault("rate_limit", method=5)', "method must be one of GET, POST, PUT, DELETE, PATCH or None, got 5"),
@@ -137,7 +139,7 @@ def test_a_path_after_bybit_faults_is_a_path_not_a_scenario_list(inner, pytester
     result = inner("--collect-only", "-q", "--bybit-faults", "bots/")
     ids = [line for line in result.outlines if "::" in line]
     assert ids[0] == "bots/test_in_folder.py::test_it[bybit]"
-    assert len(ids) == 10 and all(i.startswith("bots/") for i in ids)  # base + every scenario, that folder only
+    assert len(ids) == 1 + len(SCENARIOS) and all(i.startswith("bots/") for i in ids)  # every scenario, that folder only
 
 
 def test_report_into_a_missing_folder_is_written(inner, pytester: pytest.Pytester) -> None:
