@@ -82,8 +82,8 @@ CATALOG: dict[str, FaultSpec] = {
         ),
         FaultSpec(
             "rate_limit_window",
-            "an endpoint's rate-limit window used up: 10006 with X-Bapi-Limit* headers until the reset 1 s ahead, then OK",
-            scope="private", ret_code=10006, rate_headers="window", window_ms=1000, lint="BYB201, BYB202, BYB203",
+            "an endpoint's rate-limit window used up: 10006 with X-Bapi-Limit* headers until the reset 600 ms ahead, then OK",
+            scope="private", ret_code=10006, rate_headers="window", window_ms=600, lint="BYB201, BYB202, BYB203",
         ),
         FaultSpec(
             "rate_limit_global_window",

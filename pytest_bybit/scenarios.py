@@ -74,7 +74,7 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario(
             "rate_limit_burst",
             "a signed endpoint's rate-limit window is used up: 10006 with X-Bapi-Limit* headers until the reset "
-            "time 1 s ahead, then OK",
+            "time 600 ms ahead, then OK",
             faults=(("rate_limit_window", {"times": 1}),),
             advice="wait until X-Bapi-Limit-Reset-Timestamp, or back off with growing waits (BYB202, BYB203)",
             fair="survived by pybit's defaults (they wait for the reset header) and by exponential backoff from "
