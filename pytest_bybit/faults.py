@@ -329,6 +329,9 @@ class FaultInjector:
         self.clock = clock
         self.faults: list[Fault] = []
         self.fired: list[tuple[str, str]] = []  # (fault, "METHOD path")
+        #: The test's virtual sleeping so far when each request arrived (by record id): the
+        #: waits a bot chose between two requests, free of real-time noise.
+        self.slept_at: dict[int, float] = {}
 
     def add(self, fault: Fault) -> Fault:
         self.faults.append(fault)
@@ -339,6 +342,8 @@ class FaultInjector:
 
     def __call__(self, request: Request, call_next: Next) -> Reply:
         now = self.clock.now_ms()
+        if request.record is not None:
+            self.slept_at[id(request.record)] = float(getattr(self.clock, "slept", 0.0))
         for fault in self.faults:
             if fault.window is not None and fault.window == (request.method, request.path):
                 if now < fault.window_until:

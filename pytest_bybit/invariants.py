@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from .faults import ORDER_PATHS, FaultInjector
 
@@ -78,7 +78,7 @@ def _limit(record: Any) -> int:
         return DEFAULT_WINDOW_LIMIT
 
 
-def hammering(records: Iterable[Any]) -> list[str]:
+def hammering(records: Iterable[Any], slept_at: Mapping[int, float] | None = None) -> list[str]:
     """Retries that Bybit would feel as hammering, judged per request (only retries of the
     same request count; an unrelated call to another endpoint is not a retry):
 
@@ -88,7 +88,9 @@ def hammering(records: Iterable[Any]) -> list[str]:
     - more requests to a rate-limited endpoint before its reset time than its limit allows.
 
     Retrying before the reset with growing waits is not hammering: the bot meets 10006 again
-    and gets through once the window resets.
+    and gets through once the window resets. ``slept_at`` (record id -> the test's virtual
+    sleeping so far) measures each wait as the bot's own sleeps rather than clock time, so a
+    loaded machine cannot make an immediate retry look like a wait.
     """
     out = []
     records = list(records)
@@ -105,6 +107,8 @@ def hammering(records: Iterable[Any]) -> list[str]:
                 waits = []
                 continue
             gap = record.time_ms - previous.time_ms
+            if slept_at is not None and id(record) in slept_at and id(previous) in slept_at:
+                gap = round((slept_at[id(record)] - slept_at[id(previous)]) * 1000)
             reset = _reset_ms(previous) or previous.time_ms + RATE_WINDOW_MS
             if record.time_ms >= reset:  # waited the window out: what Bybit asks for
                 waits = []

@@ -165,3 +165,13 @@ def test_report_under_a_file_is_a_usage_error(inner, pytester: pytest.Pytester) 
     result = inner("--bybit-faults=timeout", f"--bybit-report={blocker}/bybit.json")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([f"*--bybit-report={blocker}/bybit.json: {blocker} is a file, not a folder*"])
+
+
+@pytest.mark.parametrize(
+    ("value", "path"),
+    [("tests/", True), ("test_bot.py", True), ("test_x.py::test_it", True), ("all", False), ("timeout,ssl_error@order", False), ("off", False)],
+)
+def test_what_counts_as_a_path_after_bybit_faults(value: str, path: bool) -> None:
+    from pytest_bybit.plugin import _looks_like_a_path
+
+    assert _looks_like_a_path(value) is path

@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from pytest_bybit import invariants
+from pytest_bybit.clock import real_monotonic
 
 PUBLIC_TIME = "https://api-testnet.bybit.com/v5/market/time"
 
@@ -33,16 +34,30 @@ def test_an_unrelated_call_after_a_10006_is_not_a_retry(bybit) -> None:
     time.sleep(1)
     assert wallet(bybit) == 0
     assert [r.ret_code for r in bybit.requests] == [10006, 0, 0]
-    assert invariants.hammering(bybit.requests) == []
+    assert invariants.hammering(bybit.requests, bybit.injector.slept_at) == []
 
 
 def test_the_same_request_again_at_once_is_hammering(bybit) -> None:
     bybit.fault("rate_limit", endpoint="/v5/account/wallet-balance", times=2)
     wallet(bybit)
     wallet(bybit)
-    found = invariants.hammering(bybit.requests)
+    found = invariants.hammering(bybit.requests, bybit.injector.slept_at)
     assert len(found) == 1 and "GET /v5/account/wallet-balance retried 1 time at once after 10006" in found[0]
     bybit.requests.clear()  # judged here; the test itself stays green
+
+
+def test_an_immediate_retry_on_a_loaded_machine_is_still_immediate(bybit) -> None:
+    """Waits are the bot's own sleeps, not clock time: 80 ms of a busy CPU is not a backoff."""
+    bybit.fault("rate_limit", endpoint="/v5/account/wallet-balance", times=2)
+    wallet(bybit)
+    started = real_monotonic()
+    while real_monotonic() - started < 0.08:
+        pass
+    wallet(bybit)
+    assert bybit.requests[1].time_ms - bybit.requests[0].time_ms >= 80
+    found = invariants.hammering(bybit.requests, bybit.injector.slept_at)
+    assert len(found) == 1 and "retried 1 time at once after 10006" in found[0]
+    bybit.requests.clear()
 
 
 def test_a_header_less_10006_never_hits_a_public_endpoint(bybit) -> None:
@@ -64,7 +79,7 @@ def test_a_rate_limit_window_answers_10006_until_its_reset_then_passes(bybit) ->
     reset = int(bybit.requests[0].reply_headers["X-Bapi-Limit-Reset-Timestamp"])
     assert all(int(r.reply_headers["X-Bapi-Limit-Reset-Timestamp"]) == reset for r in bybit.requests[:3])
     assert bybit.requests[3].time_ms >= reset
-    assert "with waits that do not grow (0.25" in invariants.hammering(bybit.requests)[0]
+    assert "with waits that do not grow (0.25" in invariants.hammering(bybit.requests, bybit.injector.slept_at)[0]
 
 
 STARTUP_PING = """
