@@ -15,10 +15,15 @@ from __future__ import annotations
 
 import asyncio
 import datetime as _dt
+import decimal
+import math
+import numbers
 import sys
 import threading
 import time as _time
 from typing import Any, Callable
+
+from .extension_imports import RealDatetimeForExtensions
 
 _REAL_SLEEP = _time.sleep
 _REAL_ASYNC_SLEEP = asyncio.sleep
@@ -27,6 +32,33 @@ _REAL_PERF_COUNTER = _time.perf_counter
 _REAL_TIME = _time.time
 
 BACKENDS = ("freezegun", "time-machine")
+
+#: The largest drift a test may set: a year either way covers every real misconfigured clock.
+MAX_DRIFT_S = 366 * 24 * 3600.0
+#: Virtual time stops here: datetime cannot go past year 9999, and no bot needs to.
+_LATEST = _dt.datetime(9000, 1, 1, tzinfo=_dt.timezone.utc).timestamp()
+
+
+def _seconds(value: Any, what: str) -> float:
+    if isinstance(value, (bool, str, bytes)) or not isinstance(value, (numbers.Real, decimal.Decimal)):
+        raise TypeError(f"{what} must be a number of seconds, got {value!r}")
+    value = float(value)
+    if math.isnan(value):
+        raise ValueError(f"{what} must be a number of seconds, got NaN")
+    return value
+
+
+def check_drift(value: Any) -> float:
+    """A drift in seconds, or a ValueError that says what is allowed."""
+    try:
+        drift = _seconds(value, "drift")
+    except TypeError as exc:
+        raise ValueError(str(exc)) from None
+    if not -MAX_DRIFT_S <= drift <= MAX_DRIFT_S:
+        raise ValueError(
+            f"drift must be within +/-{MAX_DRIFT_S:g} s (a year), got {value!r}: a real clock is off by seconds or minutes"
+        )
+    return drift
 
 
 def real_monotonic() -> float:
@@ -88,7 +120,7 @@ class VirtualClock:
         if backend not in BACKENDS:
             raise ValueError(f"bybit_clock_backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
         self.backend = backend
-        self._drift = float(drift)
+        self._drift = check_drift(drift)
         self._base = _REAL_TIME() if start is None else float(start)  # true time at the anchor
         self._anchor = _REAL_MONOTONIC()  # real monotonic time at the anchor
         self._frozen = False
@@ -104,6 +136,7 @@ class VirtualClock:
         #: what bots sent before the jump, so it is judged at the right time. Returns True
         #: when it processed new traffic.
         self.listeners: list[Callable[[], bool | None]] = []
+        self._extensions = RealDatetimeForExtensions()
 
     # -- reading -----------------------------------------------------------------------
     def server_time(self) -> float:
@@ -128,7 +161,7 @@ class VirtualClock:
 
     @drift.setter
     def drift(self, seconds: float) -> None:
-        self._drift = float(seconds)
+        self._drift = check_drift(seconds)
         self._sync()
 
     @property
@@ -142,10 +175,19 @@ class VirtualClock:
 
     def advance(self, seconds: float) -> None:
         """Move both clocks forward (a negative value moves them back)."""
+        self._move(_seconds(seconds, "advance(seconds)"), "advance")
+
+    def _move(self, seconds: float, what: str) -> None:
+        target = self.server_time() + seconds
+        if not (0 <= target + min(self._drift, 0) and target + max(self._drift, 0) <= _LATEST):
+            raise OverflowError(
+                f"{what}({seconds:g}) would move the clock to {target:.0f} s since 1970, outside "
+                "1970 to year 9000: check the number of seconds"
+            )
         for listener in self.listeners:
             listener()
         self._rebase()
-        self._base += float(seconds)
+        self._base += seconds
         self._sync()
 
     def freeze(self) -> None:
@@ -164,15 +206,15 @@ class VirtualClock:
         if threading.current_thread() is not self._owner:
             _REAL_SLEEP(seconds)  # background threads (websocket loops) keep real time
             return
+        seconds = _seconds(seconds, "time.sleep()")
         if seconds < 0:
             raise ValueError("sleep length must be non-negative")
+        self._move(seconds, "time.sleep")
         self.sleeps += 1
         self.slept += seconds
-        self.advance(seconds)
 
     async def async_sleep(self, delay: float, result: Any = None) -> Any:
-        if delay < 0:
-            delay = 0  # asyncio.sleep accepts negative delays
+        delay = max(_seconds(delay, "asyncio.sleep()"), 0.0)  # asyncio.sleep accepts negative delays
         if threading.current_thread() is self._owner:
             # Real I/O runs beside the virtual clock (the stream server): let it land, and this
             # loop read the answers (a pong, a close), before time jumps past their timeouts.
@@ -184,9 +226,9 @@ class VirtualClock:
                     break
                 for _ in range(3):
                     await _REAL_ASYNC_SLEEP(0)
+            self._move(delay, "asyncio.sleep")
             self.sleeps += 1
             self.slept += delay
-            self.advance(delay)
         return await _REAL_ASYNC_SLEEP(0, result)
 
     # -- installing --------------------------------------------------------------------
@@ -210,8 +252,9 @@ class VirtualClock:
         if self.backend == "freezegun":
             import freezegun
 
+            self._extensions.install()
             self._patcher = freezegun.freeze_time(
-                self._process_datetime(), tick=not self._frozen, ignore=["pytest_bybit.clock", "_pytest.timing"]
+                self._process_datetime(), tick=not self._frozen, ignore=["pytest_bybit.clock", "pytest_bybit.extension_imports", "_pytest.timing"]
             )
         else:
             import time_machine
@@ -226,6 +269,7 @@ class VirtualClock:
             self._patcher.stop()
             self._patcher = None
             self._factory = None
+        self._extensions.uninstall()
 
     def install(self) -> "VirtualClock":
         """Patch the process clock and every reference to ``time.sleep`` / ``asyncio.sleep``."""

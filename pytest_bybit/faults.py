@@ -11,6 +11,7 @@ the same exception classes pybit, ccxt and requests raise in production.
 from __future__ import annotations
 
 import fnmatch
+import math
 import random
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -60,6 +61,9 @@ class FaultSpec:
     body: str | None = None
     content_type: str = "application/json"
     rate_headers: str = ""  # "", "reset" (reset in the future), "past" (reset already gone)
+    #: > 0: the fault uses up the endpoint's rate-limit window for this long: every request to
+    #: that endpoint before the reset gets ``ret_code``, the first one after passes.
+    window_ms: int = 0
     exception: Callable[[Request], Exception] | None = None
     delay: float = 0.0
     lost: bool = False
@@ -73,8 +77,18 @@ CATALOG: dict[str, FaultSpec] = {
             scope="private", ret_code=10006, rate_headers="reset", lint="BYB201, BYB202, BYB203",
         ),
         FaultSpec(
-            "rate_limit_no_headers", "a global 10006 without any X-Bapi-Limit* header (pybit#340)",
-            ret_code=10006, lint="BYB201",
+            "rate_limit_no_headers", "a global 10006 without any X-Bapi-Limit* header (pybit#340), on signed endpoints",
+            scope="private", ret_code=10006, lint="BYB201",
+        ),
+        FaultSpec(
+            "rate_limit_window",
+            "an endpoint's rate-limit window used up: 10006 with X-Bapi-Limit* headers until the reset 600 ms ahead, then OK",
+            scope="private", ret_code=10006, rate_headers="window", window_ms=600, lint="BYB201, BYB202, BYB203",
+        ),
+        FaultSpec(
+            "rate_limit_global_window",
+            "a global 10006 without headers on signed endpoints until its window (500 ms) resets, then OK",
+            scope="private", ret_code=10006, window_ms=500, lint="BYB201, BYB202",
         ),
         FaultSpec(
             "rate_limit_reset_in_past", "10006 whose X-Bapi-Limit-Reset-Timestamp is already past (pybit sleeps a negative time)",
@@ -119,6 +133,106 @@ def is_private(request: Request) -> bool:
 class UnknownFault(ValueError):
     pass
 
+
+class FaultParameterError(ValueError):
+    """A fault parameter of the wrong type or out of range (names the fault and the parameter)."""
+
+
+#: The longest injected delay: beyond an hour a test is waiting for nothing.
+MAX_DELAY_S = 3600.0
+METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _bad(name: str, param: str, expected: str, value: Any) -> FaultParameterError:
+    return FaultParameterError(f"bybit_fault({name!r}): {param} must be {expected}, got {value!r}")
+
+
+def _times(name: str, value: Any) -> int | None:
+    if value is None or (_is_int(value) and value >= 1):
+        return value
+    raise _bad(name, "times", "a positive int or None (every time)", value)
+
+
+def _after(name: str, value: Any) -> int:
+    if _is_int(value) and value >= 0:
+        return value
+    raise _bad(name, "after", "an int >= 0 (matching requests to let through first)", value)
+
+
+def _every(name: str, value: Any) -> int | None:
+    if value is None or (_is_int(value) and value >= 1):
+        return value
+    raise _bad(name, "every", "a positive int", value)
+
+
+def _probability(name: str, value: Any) -> float | None:
+    if value is None or (_is_number(value) and 0 < value <= 1):
+        return value
+    raise _bad(name, "probability", "a number in (0, 1]", value)
+
+
+def _seed(name: str, value: Any) -> int | str | None:
+    if value is None or _is_int(value) or isinstance(value, str):
+        return value
+    raise _bad(name, "seed", "an int, a string or None", value)
+
+
+def _endpoint(name: str, value: Any) -> str | None:
+    if value is None or (isinstance(value, str) and value.startswith("/")):
+        return value
+    raise _bad(name, "endpoint", "a path or a pattern starting with '/', e.g. '/v5/order/*'", value)
+
+
+def _method(name: str, value: Any) -> str | None:
+    if value is None or (isinstance(value, str) and value.upper() in METHODS):
+        return value
+    raise _bad(name, "method", f"one of {', '.join(METHODS)} or None", value)
+
+
+def _optional(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise _bad(name, "optional", "True or False", value)
+
+
+#: Where a fault aims when no endpoint is given (``scope=``).
+SCOPES = {"any": "any endpoint", "private": "signed endpoints", "order": "order creation"}
+
+
+def _scope(name: str, value: Any) -> str | None:
+    if value is None or (isinstance(value, str) and value in SCOPES):
+        return value
+    raise _bad(name, "scope", f"one of {', '.join(SCOPES)} or None", value)
+
+
+def _delay(name: str, value: Any) -> float | None:
+    if value is None or (_is_number(value) and 0 <= value <= MAX_DELAY_S):
+        return value
+    raise _bad(name, "delay", f"a number of seconds from 0 to {MAX_DELAY_S:g}", value)
+
+
+#: Every parameter a fault takes, with its check (which returns the value or raises).
+PARAMETERS: dict[str, Callable[[str, Any], Any]] = {
+    "times": _times,
+    "after": _after,
+    "every": _every,
+    "probability": _probability,
+    "seed": _seed,
+    "endpoint": _endpoint,
+    "method": _method,
+    "optional": _optional,
+    "delay": _delay,
+    "scope": _scope,
+}
+
 @dataclass
 class Fault:
     """An injected fault: a catalog entry plus which requests it hits."""
@@ -133,40 +247,40 @@ class Fault:
     method: str | None = None
     optional: bool = False
     delay: float | None = None
+    scope: str | None = None
     origin: str = "fixture"
     seen: int = 0  # matching requests
-    hits: int = 0  # requests it fired on
+    hits: int = 0  # requests it fired on (for a window fault: windows opened)
+    answered: int = 0  # requests answered by the fault (a window answers many)
+    #: The open rate-limit window of a window fault: ("METHOD", path) and its reset time.
+    window: tuple[str, str] | None = None
+    window_until: int = 0
     _rng: random.Random = field(default_factory=random.Random, repr=False)
 
     @classmethod
-    def create(cls, name: str, origin: str = "fixture", **params: Any) -> "Fault":
+    def create(cls, name: Any, origin: str = "fixture", **params: Any) -> "Fault":
+        if not isinstance(name, str):
+            raise FaultParameterError(
+                f"bybit_fault: the fault name must be a string such as 'rate_limit', got {name!r}"
+            )
         spec = CATALOG.get(name)
         if spec is None:
             raise UnknownFault(
                 f"unknown bybit fault {name!r}. Known faults: {', '.join(sorted(CATALOG))} "
                 "(pytest --bybit-faults-list describes them)"
             )
-        known = {"times", "after", "every", "probability", "seed", "endpoint", "method", "optional", "delay"}
-        unknown = set(params) - known
+        unknown = set(params) - set(PARAMETERS)
         if unknown:
-            raise TypeError(
+            raise FaultParameterError(
                 f"bybit_fault({name!r}): unknown parameter(s) {', '.join(sorted(unknown))}; "
-                f"use {', '.join(sorted(known))}"
+                f"use {', '.join(sorted(PARAMETERS))}"
             )
-        times = params.get("times", 1)
-        if times is not None and (not isinstance(times, int) or times < 1):
-            raise ValueError(f"bybit_fault({name!r}): times must be a positive int or None (every time), got {times!r}")
-        probability = params.get("probability")
-        if probability is not None and not 0 < probability <= 1:
-            raise ValueError(f"bybit_fault({name!r}): probability must be in (0, 1], got {probability!r}")
-        every = params.get("every")
-        if every is not None and (not isinstance(every, int) or every < 1):
-            raise ValueError(f"bybit_fault({name!r}): every must be a positive int, got {every!r}")
-        if probability is not None and "times" not in params:
-            times = None
-        if every is not None and "times" not in params:
-            times = None
-        fault = cls(spec=spec, origin=origin, **{k: v for k, v in params.items() if k != "times"}, times=times)
+        checked = {key: PARAMETERS[key](name, value) for key, value in params.items()}
+        times = checked.get("times", 1)
+        if ("probability" in checked and checked["probability"] is not None or checked.get("every") is not None) and "times" not in params:
+            times = None  # a rate or a period fires for the whole test unless capped
+        checked.pop("times", None)
+        fault = cls(spec=spec, origin=origin, times=times, **checked)
         fault._rng = random.Random(fault.seed if fault.seed is not None else 0)
         return fault
 
@@ -185,9 +299,10 @@ class Fault:
             return False
         if self.endpoint:
             return fnmatch.fnmatchcase(request.path, self.endpoint)
-        if self.spec.scope == "private":
+        scope = self.scope or self.spec.scope
+        if scope == "private":
             return is_private(request)
-        if self.spec.scope == "order":
+        if scope == "order":
             return request.path in ORDER_PATHS
         return True
 
@@ -205,7 +320,7 @@ class Fault:
         return True
 
     def describe(self) -> str:
-        where = self.endpoint or {"private": "signed endpoints", "order": "order creation"}.get(self.spec.scope, "any endpoint")
+        where = self.endpoint or SCOPES.get(self.scope or self.spec.scope, "any endpoint")
         count = "every time" if self.times is None else f"{self.times}x"
         return f"{self.name} ({count} on {where})"
 
@@ -216,6 +331,9 @@ class FaultInjector:
         self.clock = clock
         self.faults: list[Fault] = []
         self.fired: list[tuple[str, str]] = []  # (fault, "METHOD path")
+        #: The test's virtual sleeping so far when each request arrived (by record id): the
+        #: waits a bot chose between two requests, free of real-time noise.
+        self.slept_at: dict[int, float] = {}
 
     def add(self, fault: Fault) -> Fault:
         self.faults.append(fault)
@@ -225,13 +343,28 @@ class FaultInjector:
         return [f for f in self.faults if not f.optional and f.hits == 0]
 
     def __call__(self, request: Request, call_next: Next) -> Reply:
+        now = self.clock.now_ms()
+        if request.record is not None:
+            self.slept_at[id(request.record)] = float(getattr(self.clock, "slept", 0.0))
+        for fault in self.faults:
+            if fault.window is not None and fault.window == (request.method, request.path):
+                if now < fault.window_until:
+                    return self._answer(fault, request, call_next)
+                fault.window = None  # the window has reset: this request is the first of a new one
         for fault in self.faults:
             if fault.fires(request):
-                self.fired.append((fault.name, f"{request.method} {request.path}"))
-                if request.record is not None:
-                    request.record.fault = fault.name
-                return self._apply(fault, request, call_next)
+                if fault.spec.window_ms:
+                    fault.window = (request.method, request.path)
+                    fault.window_until = now + fault.spec.window_ms
+                return self._answer(fault, request, call_next)
         return call_next(request)
+
+    def _answer(self, fault: Fault, request: Request, call_next: Next) -> Reply:
+        fault.answered += 1
+        self.fired.append((fault.name, f"{request.method} {request.path}"))
+        if request.record is not None:
+            request.record.fault = fault.name
+        return self._apply(fault, request, call_next)
 
     def _apply(self, fault: Fault, request: Request, call_next: Next) -> Reply:
         spec = fault.spec
@@ -246,7 +379,7 @@ class FaultInjector:
             return call_next(request)
         headers: dict[str, str] = {}
         if spec.rate_headers:
-            reset = now + 1000 if spec.rate_headers == "reset" else now - 1500
+            reset = {"reset": now + 1000, "past": now - 1500, "window": fault.window_until}[spec.rate_headers]
             headers = {
                 "X-Bapi-Limit": "10",
                 "X-Bapi-Limit-Status": "0",

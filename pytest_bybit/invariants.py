@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from .faults import ORDER_PATHS, FaultInjector
 
@@ -51,38 +51,113 @@ def duplicate_orders(records: Iterable[Any]) -> list[str]:
     return out
 
 
-def hammering(records: Iterable[Any]) -> list[str]:
-    """Requests sent to an endpoint before the reset time Bybit gave with a 10006.
+#: A retry this soon after a rate-limit answer did not wait at all.
+IMMEDIATE_MS = 50
+#: A wait counts as grown when it is more than this many times the one before (timer noise).
+GROWTH = 1.1
+#: Requests an endpoint allows per window when the reply did not say (X-Bapi-Limit).
+DEFAULT_WINDOW_LIMIT = 10
 
-    A 10006 without X-Bapi-Limit-Reset-Timestamp still means "this second is used up": a
-    retry within the rolling one-second window counts as hammering too.
+
+def _rate_limited(record: Any) -> bool:
+    return record.ret_code == 10006
+
+
+def _reset_ms(record: Any) -> int | None:
+    headers = {k.lower(): v for k, v in (getattr(record, "reply_headers", None) or {}).items()}
+    try:
+        return int(headers["x-bapi-limit-reset-timestamp"])
+    except (KeyError, ValueError):
+        return None
+
+
+def _limit(record: Any) -> int:
+    headers = {k.lower(): v for k, v in (getattr(record, "reply_headers", None) or {}).items()}
+    try:
+        return max(1, int(headers["x-bapi-limit"]))
+    except (KeyError, ValueError):
+        return DEFAULT_WINDOW_LIMIT
+
+
+def hammering(records: Iterable[Any], slept_at: Mapping[int, float] | None = None) -> list[str]:
+    """Retries that Bybit would feel as hammering, judged per request (only retries of the
+    same request count; an unrelated call to another endpoint is not a retry):
+
+    - a retry sent at once (under 50 ms) after a 10006, before the reset;
+    - two or more retries in a row, before the reset, whose waits do not grow (a fixed or
+      shrinking delay); without a reset header the window is a rolling second;
+    - more requests to a rate-limited endpoint before its reset time than its limit allows.
+
+    Retrying before the reset with growing waits is not hammering: the bot meets 10006 again
+    and gets through once the window resets. ``slept_at`` (record id -> the test's virtual
+    sleeping so far) measures each wait as the bot's own sleeps rather than clock time, so a
+    loaded machine cannot make an immediate retry look like a wait.
     """
     out = []
-    reset_at: dict[str, int] = {}
-    early: Counter[str] = Counter()
-    first_early: dict[str, int] = {}
-    last_early: dict[str, int] = {}
+    records = list(records)
+    chains: dict[str, list[Any]] = {}
+    for record in records:
+        chains.setdefault(_intent_key(record), []).append(record)
+    for key, chain in chains.items():
+        label = key.split(" {", 1)[0]
+        waits: list[int] = []  # waits of consecutive retries sent inside the used-up window
+        worst: list[int] = []
+        immediate = 0
+        for previous, record in zip(chain, chain[1:]):
+            if not _rate_limited(previous):
+                waits = []
+                continue
+            gap = record.time_ms - previous.time_ms
+            if slept_at is not None and id(record) in slept_at and id(previous) in slept_at:
+                gap = round((slept_at[id(record)] - slept_at[id(previous)]) * 1000)
+            reset = _reset_ms(previous) or previous.time_ms + RATE_WINDOW_MS
+            if record.time_ms >= reset:  # waited the window out: what Bybit asks for
+                waits = []
+                continue
+            if gap < IMMEDIATE_MS:
+                immediate += 1
+            waits.append(gap)
+            if len(waits) >= 2 and all(b <= a * GROWTH for a, b in zip(waits, waits[1:])):
+                worst = list(waits)
+        if immediate:
+            out.append(
+                f"hammering: {label} retried {immediate} time{'s' if immediate != 1 else ''} at once after 10006 "
+                "(under 50 ms): wait for X-Bapi-Limit-Reset-Timestamp, or back off with growing waits (BYB202)"
+            )
+        elif worst:
+            shown = ", ".join(f"{w / 1000:g} s" for w in worst[:5])
+            out.append(
+                f"hammering: {label} retried after 10006, before the reset, with waits that do not grow "
+                f"({shown}): back off exponentially, with jitter, or wait for X-Bapi-Limit-Reset-Timestamp "
+                "(BYB202, BYB203)"
+            )
+    out += _beyond_the_limit(records)
+    return out
+
+
+def _beyond_the_limit(records: list[Any]) -> list[str]:
+    """As many requests to one endpoint inside its used-up window as a whole window allows."""
+    out = []
+    window: dict[str, tuple[int, int]] = {}  # path -> (reset, limit)
+    inside: Counter[str] = Counter()
+    spans: dict[str, tuple[int, int]] = {}
     for record in records:
         path = record.path
-        if path in reset_at and record.time_ms < reset_at[path]:
-            early[path] += 1
-            first_early.setdefault(path, record.time_ms)
-            last_early[path] = record.time_ms
-        if record.ret_code == 10006:
-            headers = getattr(record, "reply_headers", None) or {}
-            reset = {k.lower(): v for k, v in headers.items()}.get("x-bapi-limit-reset-timestamp")
-            try:
-                # no header (a global 10006): Bybit's window is a rolling second
-                until = int(reset) if reset is not None else record.time_ms + RATE_WINDOW_MS
-            except ValueError:
-                until = record.time_ms + RATE_WINDOW_MS
-            reset_at[path] = max(reset_at.get(path, 0), until)
-    for path, count in early.items():
-        span = (last_early[path] - first_early[path]) / 1000
-        out.append(
-            f"retried 10006 before the reset time: {count} request{'s' if count != 1 else ''} to {path} "
-            f"in {span:.1f} s; wait for X-Bapi-Limit-Reset-Timestamp, or at least 1 s without it (BYB202)"
-        )
+        if path in window and record.time_ms < window[path][0]:
+            inside[path] += 1
+            spans[path] = (spans.get(path, (record.time_ms,))[0], record.time_ms)
+        elif record.ret_code == 10006:
+            reset = _reset_ms(record) or record.time_ms + RATE_WINDOW_MS
+            window[path] = (reset, _limit(record))
+            inside[path] += 1
+            spans[path] = (record.time_ms, record.time_ms)
+    for path, count in inside.items():
+        if count >= window[path][1]:
+            first, last = spans[path]
+            out.append(
+                f"hammering: {count} requests to {path} in {(last - first) / 1000:.1f} s inside a used-up window "
+                f"(the endpoint allows {window[path][1]} per window): wait for X-Bapi-Limit-Reset-Timestamp (BYB202)"
+            )
     return out
 
 
@@ -113,3 +188,45 @@ def unused_faults(injector: FaultInjector) -> list[str]:
         for fault in injector.unused()
         if fault.origin != "scenario"
     ]
+
+
+def _lookups(records: list[Any], link: str) -> bool:
+    return any(
+        r.method == "GET" and r.path.startswith("/v5/order/") and str(r.params.get("orderLinkId", "")) == link
+        for r in records
+    )
+
+
+def lost_order_advice(records: Iterable[Any]) -> str | None:
+    """What the bot did after an order's response was lost, and what it should do instead.
+
+    None when no response was lost, or when the bot's handling needs no advice of its own
+    (a duplicate has its own finding).
+    """
+    records = list(records)
+    for index, record in enumerate(records):
+        if record.path not in ORDER_PATHS or not record.applied or record.error is None:
+            continue
+        link = str(record.params.get("orderLinkId", "") or "")
+        intent = _order_intent(record.params)
+        later = [r for r in records[index + 1:] if r.path in ORDER_PATHS and _order_intent(r.params) == intent]
+        if not later:
+            if link and _lookups(records[index + 1:], link):
+                return None
+            if link:
+                return (
+                    f"the order is live and your bot lost track of it: look it up by orderLinkId "
+                    f"({link!r}, GET /v5/order/realtime) after a timeout instead of giving up (BYB205)"
+                )
+            return (
+                "the order is live and your bot lost track of it: send an orderLinkId and look the order "
+                "up by it (GET /v5/order/realtime) after a timeout (BYB205)"
+            )
+        if link and any(str(r.params.get("orderLinkId", "")) == link and r.ret_code == 110072 for r in later):
+            return (
+                "110072 after a retry means your first attempt landed: the retry with the same orderLinkId "
+                f"({link!r}) was refused as a duplicate, so treat 110072 as 'already placed' and look the "
+                "order up by orderLinkId instead of raising (BYB205)"
+            )
+        return None
+    return None

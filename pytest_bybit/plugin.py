@@ -6,16 +6,15 @@ Registered through the ``pytest11`` entry point, so installing the distribution 
 
 from __future__ import annotations
 
-import json
-import re
+import os
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 
-from . import invariants
+from . import invariants, markers, matrix
 from .clock import BACKENDS, VirtualClock
-from .faults import Fault, UnknownFault
+from .faults import Fault
 from .fixture import Bybit
 from .scenarios import SCENARIOS, Scenario, UnknownScenario, listing, parse_selection
 from .transports.mocks import MockConflict
@@ -27,7 +26,7 @@ BYBIT_KEY = pytest.StashKey[Bybit]()
 SCENARIO_KEY = pytest.StashKey["Scenario | None"]()
 _SCENARIOS_KEY = pytest.StashKey[list]()
 _RESULTS_KEY = pytest.StashKey["_MatrixResults"]()
-_ID = re.compile(r"\[bybit(?::[\w-]+)?(?:-|(?=\]))")
+_FINDINGS_KEY = pytest.StashKey[list]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -62,11 +61,44 @@ MARKERS = (
 )
 
 
+def _looks_like_a_path(value: str) -> bool:
+    names = [n.strip() for n in value.split(",")]
+    if value.strip().lower() in ("", "all", "1", "true", "yes", "0", "false", "no", "none", "off") or all(
+        n in SCENARIOS for n in names if n
+    ):
+        return False
+    return "/" in value or "\\" in value or "::" in value or value.endswith(".py") or os.path.exists(value)
+
+
 def _selected_scenarios(config: pytest.Config) -> list[Scenario]:
     option = config.getoption("--bybit-faults", None)
+    if option is not None and _looks_like_a_path(option):
+        # `pytest --bybit-faults tests/`: the option took the path as its value; give it back
+        if config.args_source == pytest.Config.ArgsSource.ARGS:
+            config.args.append(option)
+        else:
+            config.args[:] = [option]
+            config.args_source = pytest.Config.ArgsSource.ARGS
+        config.option.bybit_faults = option = "all"
     if option is None:
         option = config.getini("bybit_faults") or None
     return parse_selection(option)
+
+
+def _check_report_path(config: pytest.Config) -> None:
+    path = config.getoption("--bybit-report", None)
+    if not path:
+        return
+    target = Path(path)
+    if target.is_dir():
+        raise pytest.UsageError(
+            f"--bybit-report={path}: that is a folder; give a file name, e.g. --bybit-report={target / 'bybit-faults.json'}"
+        )
+    for parent in target.absolute().parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise pytest.UsageError(f"--bybit-report={path}: {parent} is a file, not a folder")
+            break
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -80,9 +112,15 @@ def pytest_configure(config: pytest.Config) -> None:
     except UnknownScenario as exc:
         raise pytest.UsageError(str(exc)) from None
     try:
-        int(config.getini("bybit_max_requests_per_intent"))
+        limit = int(config.getini("bybit_max_requests_per_intent"))
     except ValueError:
-        raise pytest.UsageError("bybit_max_requests_per_intent must be an integer") from None
+        limit = 0
+    if limit < 1:
+        raise pytest.UsageError(
+            f"bybit_max_requests_per_intent = {config.getini('bybit_max_requests_per_intent')!r}: "
+            "use a positive integer (identical failing requests allowed before a test fails)"
+        )
+    _check_report_path(config)
     results = _MatrixResults()
     config.stash[_RESULTS_KEY] = results
     config.pluginmanager.register(results, "bybit-matrix-results")
@@ -102,13 +140,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     scenarios: list[Scenario] = metafunc.config.stash.get(_SCENARIOS_KEY, [])
     if not scenarios or "bybit" not in metafunc.fixturenames:
         return
-    marker = metafunc.definition.get_closest_marker("bybit_scenarios")
-    if marker is not None:
-        only = set(marker.args)
-        skip = set(marker.kwargs.get("skip", ()))
-        unknown = (only | skip) - set(SCENARIOS)
-        if unknown:
-            raise pytest.UsageError(f"bybit_scenarios: unknown scenario(s) {', '.join(sorted(unknown))}")
+    try:
+        chosen = markers.scenario_filter(metafunc.definition)
+    except markers.MarkerError as exc:
+        raise pytest.UsageError(f"{metafunc.definition.nodeid}: {exc}") from None
+    if chosen is not None:
+        only, skip = chosen
         scenarios = [s for s in scenarios if (not only or s.name in only) and s.name not in skip]
     metafunc.parametrize(
         "_bybit_scenario",
@@ -132,16 +169,13 @@ def bybit(request: pytest.FixtureRequest, _bybit_scenario: Scenario | None) -> I
     ``bybit.api_key`` / ``bybit.api_secret`` work on testnet with a funded unified account.
     """
     node = request.node
-    drift, frozen = 0.0, False
-    clock_marker = node.get_closest_marker("bybit_clock")
-    if clock_marker is not None:
-        if clock_marker.args:
-            drift = float(clock_marker.args[0])
-        drift = float(clock_marker.kwargs.get("drift", drift))
-        frozen = bool(clock_marker.kwargs.get("frozen", False))
-        unknown = set(clock_marker.kwargs) - {"drift", "frozen"}
-        if unknown:
-            raise pytest.UsageError(f"bybit_clock: unknown parameter(s) {', '.join(sorted(unknown))}; use drift=, frozen=")
+    try:  # every argument checked before anything is installed
+        drift, frozen = markers.clock(node)
+        marked = markers.faults(node)
+        markers.allowed(node)
+    except ValueError as exc:  # MarkerError, UnknownFault, FaultParameterError
+        __tracebackhide__ = True  # the message says it all
+        raise pytest.UsageError(f"{node.nodeid}: {exc}") from None
     scenario = _bybit_scenario
     if scenario is not None and scenario.drift is not None:
         drift = scenario.drift
@@ -149,17 +183,11 @@ def bybit(request: pytest.FixtureRequest, _bybit_scenario: Scenario | None) -> I
     if frozen:
         clock.freeze()
     fake = Bybit(clock, scenario)
-    for marker in reversed(list(node.iter_markers("bybit_fault"))):  # module, class, then test
-        if not marker.args:
-            raise pytest.UsageError("bybit_fault needs a fault name, e.g. @pytest.mark.bybit_fault('rate_limit')")
-        try:
-            fake.injector.add(Fault.create(marker.args[0], origin="marker", **marker.kwargs))
-        except (UnknownFault, TypeError, ValueError) as exc:
-            raise pytest.UsageError(f"{node.nodeid}: {exc}") from None
+    for fault in marked:
+        fake.injector.add(fault)
     if scenario is not None:
         for name, params in scenario.faults:
             fake.injector.add(Fault.create(name, origin="scenario", optional=True, **params))
-    _allowed(node)  # an unknown check name is a usage error before the test runs
     node.stash[BYBIT_KEY] = fake
     node.stash[SCENARIO_KEY] = scenario
     try:
@@ -178,20 +206,8 @@ def bybit_clock(bybit: Bybit) -> VirtualClock:
     return bybit.clock
 
 
-def _allowed(item: pytest.Item) -> set[str]:
-    allowed: set[str] = set()
-    for marker in item.iter_markers("bybit_allow"):
-        unknown = set(marker.args) - set(invariants.CHECKS)
-        if unknown:
-            raise pytest.UsageError(
-                f"bybit_allow: unknown check(s) {', '.join(sorted(unknown))}; known: {', '.join(invariants.CHECKS)}"
-            )
-        allowed |= set(marker.args)
-    return allowed
-
-
 def violations(item: pytest.Item, fake: Bybit) -> list[str]:
-    allowed = _allowed(item)
+    allowed = markers.allowed(item)
     records = [r for r in fake.requests if not getattr(r, "paused", False)]  # set-up in bybit.paused()
     limit = int(item.config.getini("bybit_max_requests_per_intent"))
     found: list[str] = []
@@ -200,7 +216,7 @@ def violations(item: pytest.Item, fake: Bybit) -> list[str]:
     if "duplicate_orders" not in allowed:
         found += invariants.duplicate_orders(records)
     if "hammering" not in allowed:
-        found += invariants.hammering(records)
+        found += invariants.hammering(records, fake.injector.slept_at)
     if "unbounded_retry" not in allowed:
         found += invariants.unbounded_retry(records, limit)
     if "unused_faults" not in allowed:
@@ -212,8 +228,13 @@ def violations(item: pytest.Item, fake: Bybit) -> list[str]:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
-    result = yield
     fake = item.stash.get(BYBIT_KEY, None)
+    try:
+        result = yield
+    except BaseException:
+        if fake is not None:  # the test failed first: its report still carries the findings
+            item.stash[_FINDINGS_KEY] = violations(item, fake)
+        raise
     if fake is not None:
         found = violations(item, fake)
         if found:
@@ -223,19 +244,20 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 
 # -- the matrix report -----------------------------------------------------------------
 
-def base_nodeid(nodeid: str) -> str:
-    """``test_buy[bybit:rate_limit_burst]`` -> ``test_buy``; other ids are kept."""
-    stripped = _ID.sub("[", nodeid)
-    return stripped[:-2] if stripped.endswith("[]") else stripped
-
-
-def _reason(report: pytest.TestReport, fake: Bybit | None) -> str:
+def _crash_line(report: pytest.TestReport) -> str:
     crash = getattr(report.longrepr, "reprcrash", None)
     message = crash.message if crash is not None else str(report.longrepr).strip().splitlines()[-1]
     message = message.replace("Failed: pytest-bybit: ", "").strip()
     first = message.splitlines()[0] if message else "failed"
-    if len(first) > 160:
-        first = first[:157] + "..."
+    return first if len(first) <= 160 else first[:157] + "..."
+
+
+def _reason(report: pytest.TestReport, fake: Bybit | None, findings: list[str]) -> str:
+    first = _crash_line(report)
+    if findings:  # the plugin's own diagnosis leads, whatever failed first
+        more = f" (+{len(findings) - 1} more)" if len(findings) > 1 else ""
+        shown = findings[0] if len(findings[0]) <= 240 else findings[0][:237] + "..."
+        first = f"{shown}{more}; the test then failed: {first}"
     if fake is not None:
         codes = [r.ret_code for r in fake.requests if r.ret_code not in (0, None)]
         if codes:
@@ -247,25 +269,54 @@ def _reason(report: pytest.TestReport, fake: Bybit | None) -> str:
     return first
 
 
+def _outcome(report: pytest.TestReport) -> str:
+    if hasattr(report, "wasxfail"):
+        return "xfail" if report.outcome == "skipped" else "xpass"
+    return report.outcome
+
+
+def _exercised(scenario: Scenario | None, fake: Bybit | None) -> bool:
+    if scenario is None or fake is None:
+        return scenario is None
+    if scenario.faults and not any(f.hits for f in fake.injector.faults if f.origin == "scenario"):
+        return False
+    if scenario.signed_only:
+        return any(r.request.headers.get("x-bapi-sign") for r in fake.requests)
+    return True
+
+
+def _advice(scenario: Scenario | None, fake: Bybit | None, outcome: str) -> str:
+    if scenario is None or outcome != "failed":
+        return ""
+    if fake is not None:
+        return invariants.lost_order_advice(fake.requests) or scenario.advice
+    return scenario.advice
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[pytest.TestReport]:
     report: pytest.TestReport = yield
-    if BYBIT_KEY not in item.stash or not _matrix_on(item.config):
+    findings = item.stash.get(_FINDINGS_KEY, [])
+    if report.when == "call" and report.failed and findings:
+        longrepr = report.longrepr
+        if hasattr(longrepr, "addsection"):
+            longrepr.addsection("pytest-bybit found", "\n".join(findings))
+    if "bybit" not in getattr(item, "fixturenames", ()) or not _matrix_on(item.config):
         return report
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
         fake = item.stash.get(BYBIT_KEY, None)
-        scenario = item.stash.get(SCENARIO_KEY, None)
-        exercised = True
-        if scenario is not None and fake is not None and scenario.faults:
-            exercised = any(f.hits for f in fake.injector.faults if f.origin == "scenario")
+        callspec = getattr(item, "callspec", None)
+        name = callspec.params.get("_bybit_scenario") if callspec is not None else None
+        scenario = SCENARIOS.get(name) if name else None
+        outcome = _outcome(report)
         entry = {
             "nodeid": item.nodeid,
-            "test": base_nodeid(item.nodeid),
+            "test": matrix.row_name(item.nodeid, scenario.name if scenario else None),
             "scenario": scenario.name if scenario else None,
-            "outcome": report.outcome,
-            "exercised": exercised,
-            "reason": _reason(report, fake) if report.outcome == "failed" else "",
-            "advice": scenario.advice if scenario and report.outcome == "failed" else "",
+            "outcome": outcome,
+            "exercised": _exercised(scenario, fake),
+            "reason": _reason(report, fake, findings) if outcome == "failed" else "",
+            "advice": _advice(scenario, fake, outcome),
             "requests": len(fake.requests) if fake is not None else 0,
             "virtual_sleep_s": round(fake.clock.slept, 3) if fake is not None else 0,
         }
@@ -291,48 +342,6 @@ class _MatrixResults:
                 self.entries.append(value)
 
 
-def _table(results: list[dict[str, Any]], scenarios: list[str]) -> list[str]:
-    tests: dict[str, dict[str | None, dict[str, Any]]] = {}
-    for entry in results:
-        tests.setdefault(entry["test"], {})[entry["scenario"]] = entry
-    columns = ["base", *scenarios]
-    name_width = min(max((len(t) for t in tests), default=4), 60)
-
-    def cell(entry: dict[str, Any] | None) -> str:
-        if entry is None:
-            return "-"
-        if entry["outcome"] == "passed":
-            return "ok" if entry["exercised"] else "n/a"
-        return "FAIL" if entry["outcome"] == "failed" else entry["outcome"]
-
-    widths = [max(len(c), 4) for c in columns]
-    header = f"{'test':<{name_width}}  " + "  ".join(f"{c:<{w}}" for c, w in zip(columns, widths))
-    lines = [header, "-" * len(header)]
-    for test, row in sorted(tests.items()):
-        label = test if len(test) <= name_width else "..." + test[-(name_width - 3):]
-        cells = [cell(row.get(None))] + [cell(row.get(s)) for s in scenarios]
-        lines.append(f"{label:<{name_width}}  " + "  ".join(f"{c:<{w}}" for c, w in zip(cells, widths)))
-    return lines
-
-
-def _listing(results: list[dict[str, Any]], scenarios: list[str]) -> list[str]:
-    """The matrix for a narrow terminal: one block per test."""
-    tests: dict[str, dict[str | None, dict[str, Any]]] = {}
-    for entry in results:
-        tests.setdefault(entry["test"], {})[entry["scenario"]] = entry
-    lines = []
-    for test, row in sorted(tests.items()):
-        passed = [s for s in scenarios if row.get(s, {}).get("outcome") == "passed"]
-        failed = [s for s in scenarios if row.get(s, {}).get("outcome") == "failed"]
-        base = row.get(None, {}).get("outcome", "-")
-        lines.append(f"{test}: base {'ok' if base == 'passed' else base}")
-        if passed:
-            lines.append(f"  ok:   {', '.join(passed)}")
-        if failed:
-            lines.append(f"  FAIL: {', '.join(failed)}")
-    return lines
-
-
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     if not _matrix_on(config) or hasattr(config, "workerinput"):
         return
@@ -344,32 +353,29 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         tr.write_line("no test used the `bybit` fixture")
         _write_report(config, tr, scenarios, results)  # an empty report, still where CI expects it
         return
-    lines = _table(results, scenarios)
+    matrix.judge(results)
+    lines = matrix.table(results, scenarios)
     if max(len(line) for line in lines) > tr._tw.fullwidth:
-        lines = _listing(results, scenarios)
+        lines = matrix.listing(results, scenarios)
     for line in lines:
         tr.write_line(line)
-    failures = [e for e in results if e["outcome"] == "failed"]
-    survived = sum(1 for e in results if e["scenario"] and e["outcome"] == "passed" and e["exercised"])
-    total = sum(1 for e in results if e["scenario"])
+    survived, judged = matrix.counts(results)
     tr.write_line("")
-    tr.write_line(f"survived {survived} of {total} scenario runs (n/a: the scenario's fault never hit a request)")
-    if failures:
+    tr.write_line(f"survived {survived} of {judged} scenario runs ({matrix.LEGEND})")
+    failed = matrix.failures(results)
+    if failed:
         tr.write_line("")
-        for entry in failures:
-            where = f"{entry['test']} under {entry['scenario']}" if entry["scenario"] else f"{entry['test']} (no fault)"
-            tr.write_line(f"FAIL {where}: {entry['reason']}")
-            if entry["advice"]:
-                tr.write_line(f"     fix: {entry['advice']}")
-            scenario = entry["scenario"] or "all"
-            tr.write_line(f"     reproduce: pytest '{entry['nodeid']}' --bybit-faults={scenario}")
+        for line in failed:
+            tr.write_line(line)
     _write_report(config, tr, scenarios, results)
 
 
 def _write_report(config: pytest.Config, tr: Any, scenarios: list[str], results: list[dict[str, Any]]) -> None:
     path = config.getoption("--bybit-report", None)
-    if path:
-        Path(path).write_text(
-            json.dumps({"scenarios": scenarios, "results": results}, indent=2) + "\n", encoding="utf-8"
-        )
+    if not path:
+        return
+    error = matrix.write(path, scenarios, results)
+    if error:
+        tr.write_line(f"bybit fault report NOT written to {path}: {error}", red=True)
+    else:
         tr.write_line(f"bybit fault report written to {path}")

@@ -18,7 +18,7 @@ from pybit.exceptions import FailedRequestError, InvalidRequestError
 from pybit.unified_trading import HTTP
 
 from pytest_bybit.clock import real_monotonic
-from pytest_bybit.faults import CATALOG, Fault, UnknownFault
+from pytest_bybit.faults import CATALOG, Fault, FaultParameterError, UnknownFault
 
 TESTNET = "https://api-testnet.bybit.com"
 ORDER = dict(category="linear", symbol="BTCUSDT", side="Buy", orderType="Market", qty="0.01")
@@ -91,6 +91,28 @@ def _rate_limit_no_headers(bybit, outcome, sent_ts):
     assert not any(k.startswith("x-bapi-limit") for k in lower(outcome.headers))
 
 
+def _rate_limit_window(bybit, outcome, sent_ts):
+    body = outcome.json()
+    assert body["retCode"] == 10006
+    reset = int(lower(outcome.headers)["x-bapi-limit-reset-timestamp"])
+    assert reset == body["time"] + 600
+    # the window stays used up until its reset: every request before it gets 10006 too
+    time.sleep(0.3)
+    again = place(bybit, qty="0.02")
+    assert ret_code(again) == 10006 and int(lower(again.headers)["x-bapi-limit-reset-timestamp"]) == reset
+    bybit.requests.pop()  # keep the log to the first answer for the shared checks
+    bybit.injector.fired.pop()
+
+
+def _rate_limit_global_window(bybit, outcome, sent_ts):
+    assert ret_code(outcome) == 10006
+    assert not any(k.startswith("x-bapi-limit") for k in lower(outcome.headers))
+    time.sleep(0.2)
+    assert ret_code(place(bybit, qty="0.02")) == 10006  # still inside the 500 ms window
+    bybit.requests.pop()
+    bybit.injector.fired.pop()
+
+
 def _rate_limit_reset_in_past(bybit, outcome, sent_ts):
     body = outcome.json()
     assert body["retCode"] == 10006
@@ -159,6 +181,8 @@ EXPECTED: dict[str, Callable[[Any, Any, int], None]] = {
     "rate_limit": _rate_limit,
     "rate_limit_no_headers": _rate_limit_no_headers,
     "rate_limit_reset_in_past": _rate_limit_reset_in_past,
+    "rate_limit_window": _rate_limit_window,
+    "rate_limit_global_window": _rate_limit_global_window,
     "ip_ban": _http(403, "access too frequent"),
     "invalid_key": _envelope(10003, "API key is invalid."),
     "unauthorized": _http(401, ""),
@@ -259,6 +283,8 @@ PYBIT_EXPECTED = {
     "rate_limit": _pybit_ok([10006, 0], slept=1.0),  # waited for X-Bapi-Limit-Reset-Timestamp
     "rate_limit_no_headers": _pybit_ok([10006, 0], slept=2.0),  # pybit's now + 2000 default
     "rate_limit_reset_in_past": _pybit_negative_sleep,
+    "rate_limit_window": _pybit_ok([10006, 0], slept=0.6),  # slept until the window's reset, then OK
+    "rate_limit_global_window": _pybit_ok([10006, 0], slept=2.0),  # 2 s without a header: past the window
     "timestamp_expired": _pybit_ok([10002, 0], slept=3.0),  # retry_delay, recv_window + 2500
     "ip_ban": _pybit_failed(403, "You have breached the IP rate limit or your IP is from the USA."),
     "unauthorized": _pybit_failed(401, HTTP_NOT_200),
@@ -434,11 +460,11 @@ def test_bybit_fault_returns_the_fault(bybit) -> None:
 @pytest.mark.parametrize(
     ("params", "error", "text"),
     [
-        ({"tims": 2}, TypeError, "unknown parameter(s) tims; use after, delay, endpoint"),
+        ({"tims": 2}, FaultParameterError, "unknown parameter(s) tims; use after, delay, endpoint"),
         ({"times": 0}, ValueError, "times must be a positive int or None (every time), got 0"),
         ({"times": 1.5}, ValueError, "times must be a positive int"),
-        ({"probability": 0}, ValueError, "probability must be in (0, 1], got 0"),
-        ({"probability": 1.5}, ValueError, "probability must be in (0, 1]"),
+        ({"probability": 0}, ValueError, "probability must be a number in (0, 1], got 0"),
+        ({"probability": 1.5}, ValueError, "probability must be a number in (0, 1]"),
         ({"every": 0}, ValueError, "every must be a positive int, got 0"),
     ],
 )
@@ -557,4 +583,4 @@ def test_bad_marker_arguments_error_the_test(inner, pytester: pytest.Pytester, m
     )
     result = inner()
     result.assert_outcomes(passed=1, errors=1)
-    result.stdout.fnmatch_lines(["*UsageError*", message])
+    result.stdout.fnmatch_lines(["*UsageError*" + message.lstrip("*")])

@@ -164,9 +164,9 @@ def test_a_second_without_reset_header(bybit):
     )
     result.stdout.fnmatch_lines(
         [
-            "pytest-bybit: retried 10006 before the reset time: 3 requests to /v5/order/create in 0.0 s; "
-            "wait for X-Bapi-Limit-Reset-Timestamp* (BYB202)",
-            "pytest-bybit: retried 10006 before the reset time: 3 requests to /v5/order/create in 0.0 s*",
+            "pytest-bybit: hammering: POST /v5/order/create retried 3 times at once after 10006 (under 50 ms): "
+            "wait for X-Bapi-Limit-Reset-Timestamp, or back off with growing waits (BYB202)",
+            "pytest-bybit: hammering: POST /v5/order/create retried 3 times at once after 10006 (under 50 ms)*",
         ]
     )
 
@@ -193,7 +193,12 @@ def test_burst_then_wait(bybit):
     result = inner("-v")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*::test_burst_then_hammer FAILED*", "*::test_burst_then_wait PASSED*"])
-    result.stdout.fnmatch_lines(["pytest-bybit: retried 10006 before the reset time: 9 requests to /v5/order/create*"])
+    result.stdout.fnmatch_lines(
+        [
+            "pytest-bybit: hammering: POST /v5/order/create retried 9 times at once after 10006 (under 50 ms)*",
+            "hammering: 10 requests to /v5/order/create in 0.0 s inside a used-up window (the endpoint allows 10 per window)*",
+        ]
+    )
 
 
 UNBOUNDED = """
@@ -263,7 +268,7 @@ def test_bad_threshold_is_a_usage_error(inner, pytester: pytest.Pytester) -> Non
     pytester.makepyfile("def test_it(bybit):\n    pass\n")
     result = inner()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*bybit_max_requests_per_intent must be an integer*"])
+    result.stderr.fnmatch_lines(["*bybit_max_requests_per_intent = *: use a positive integer*"])
 
 
 def test_unused_faults(inner, pytester: pytest.Pytester) -> None:
@@ -385,7 +390,7 @@ def test_each_allow_switches_off_only_its_check(inner, pytester: pytest.Pytester
     """One test breaks every invariant; allowing all but one leaves exactly that one's message."""
     messages = {
         "duplicate_orders": "order placed twice after a lost response*",
-        "hammering": "retried 10006 before the reset time*",
+        "hammering": "hammering: * at once after 10006*",
         "unbounded_retry": "*failed attempts at GET /v5/market/time*",
         "unused_faults": "fault ssl_error (1x on /v5/asset/*) was never triggered*",
         "unexpected_requests": "pytest-bybit: request to https://example.org/ blocked*",
@@ -454,7 +459,7 @@ def test_unknown_name_in_bybit_allow_is_a_clear_error(inner, pytester: pytest.Py
     result.assert_outcomes(errors=1)  # reported at setup, before the test body runs
     result.stdout.fnmatch_lines(
         [
-            "*UsageError: bybit_allow: unknown check(s) hammer; known: duplicate_orders, hammering, "
+            "*UsageError: test_allow_typo.py::test_it: bybit_allow: unknown check(s) hammer; known: duplicate_orders, hammering, "
             "unbounded_retry, unused_faults, unexpected_requests, ws_resubscribe"
         ]
     )

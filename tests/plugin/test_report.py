@@ -49,7 +49,7 @@ def test_no_exchange():
 """
 
 MATRIX = "--bybit-faults=rate_limit_burst,timeout,clock_ahead_2s"
-RESULT_KEYS = {"nodeid", "test", "scenario", "outcome", "exercised", "reason", "advice", "requests", "virtual_sleep_s"}
+RESULT_KEYS = {"nodeid", "test", "scenario", "outcome", "exercised", "verdict", "reason", "advice", "requests", "virtual_sleep_s"}
 
 
 def rows(path) -> dict[tuple[str, str | None], dict]:
@@ -77,7 +77,7 @@ def test_json_report(inner, pytester: pytest.Pytester) -> None:
         ("test_public_only", None): ("passed", True),
         ("test_public_only", "rate_limit_burst"): ("passed", False),  # its fault is for signed requests
         ("test_public_only", "timeout"): ("failed", True),
-        ("test_public_only", "clock_ahead_2s"): ("passed", True),
+        ("test_public_only", "clock_ahead_2s"): ("passed", False),  # it signs nothing: a clock cannot matter
         ("test_careful", None): ("passed", True),
         ("test_careful", "rate_limit_burst"): ("passed", True),
         ("test_careful", "timeout"): ("passed", True),
@@ -91,6 +91,12 @@ def test_json_report(inner, pytester: pytest.Pytester) -> None:
         ("test_broken", "timeout"): ("failed", True),
         ("test_broken", "clock_ahead_2s"): ("failed", True),
     }
+
+    verdicts = {key: r["verdict"] for key, r in by.items()}
+    assert verdicts[("test_broken", None)] == "FAIL"
+    assert {verdicts[("test_broken", s)] for s in ("rate_limit_burst", "timeout", "clock_ahead_2s")} == {"not judged"}
+    assert verdicts[("test_public_only", "clock_ahead_2s")] == verdicts[("test_public_only", "rate_limit_burst")] == "n/a"
+    assert verdicts[("test_careful", "timeout")] == "ok" and verdicts[("test_naive", "timeout")] == "FAIL"
 
     naive = by[("test_naive", "rate_limit_burst")]
     assert naive["nodeid"] == "test_bots.py::test_naive[bybit:rate_limit_burst]"
@@ -120,12 +126,13 @@ def test_terminal_table_na_and_reproduce_lines(inner, pytester: pytest.Pytester,
             "*= bybit faults =*",
             "test *base  rate_limit_burst  timeout  clock_ahead_2s",
             "----*",
-            "test_bots.py::test_broken *FAIL  FAIL *FAIL *FAIL*",
-            "test_bots.py::test_careful *ok *ok *ok *ok*",
-            "test_bots.py::test_naive *ok *FAIL *FAIL *FAIL*",
-            "test_bots.py::test_public_only  ok *n/a *FAIL *ok*",
+            "test_bots.py::test_broken *FAIL  n/j *n/j *n/j",
+            "test_bots.py::test_careful *ok *ok *ok *ok",
+            "test_bots.py::test_naive *ok *FAIL *FAIL *FAIL",
+            "test_bots.py::test_public_only  ok *n/a *FAIL *n/a",
             "",
-            "survived 4 of 12 scenario runs (n/a: the scenario's fault never hit a request)",
+            "survived 3 of 7 scenario runs (n/a: the scenario's fault never hit a request, or the test signs nothing; "
+            "n/j: not judged, the test fails without any fault)",
         ]
     )
     result.stdout.fnmatch_lines(
@@ -138,6 +145,7 @@ def test_terminal_table_na_and_reproduce_lines(inner, pytester: pytest.Pytester,
     result.stdout.fnmatch_lines(
         [
             "FAIL test_bots.py::test_broken (no fault): assert 0 == 42",
+            "     base failed, scenarios not judged",
             "     reproduce: pytest 'test_bots.py::test_broken[[]bybit[]]' --bybit-faults=all",
         ]
     )
@@ -145,7 +153,7 @@ def test_terminal_table_na_and_reproduce_lines(inner, pytester: pytest.Pytester,
 
     # each reproduce line runs exactly the one failing test again
     commands = [line.split("reproduce: ", 1)[1] for line in result.outlines if "reproduce: pytest" in line]
-    assert len(commands) == 8
+    assert len(commands) == 5  # the base failure once, none for its scenario runs
     for command in (commands[0], next(c for c in commands if c.endswith("=all"))):
         args = shlex.split(command)
         assert args[0] == "pytest"
