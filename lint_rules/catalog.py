@@ -1,0 +1,90 @@
+"""What the configuration needs to know about the rules, without importing them.
+
+Resolving ``select`` / ``ignore`` and checking rule options only needs each rule's code,
+defaults and options; importing the rule modules needs LibCST and costs more than a warm
+run's whole budget. The catalog is read from the rule classes once per tool fingerprint
+and kept beside the findings cache.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+from .finding import Option
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """The parts of a rule class the configuration and the reporters read."""
+
+    code: str
+    name: str
+    message: str
+    default_enabled: bool
+    fixable: str
+    options: tuple[Option, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "message": self.message,
+            "default_enabled": self.default_enabled,
+            "fixable": self.fixable,
+            "options": [[o.key, o.default, o.help] for o in self.options],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RuleInfo:
+        return cls(
+            code=data["code"],
+            name=data["name"],
+            message=data["message"],
+            default_enabled=data["default_enabled"],
+            fixable=data["fixable"],
+            options=tuple(Option(key, default, help) for key, default, help in data["options"]),
+        )
+
+
+def describe(rules: Sequence[type]) -> tuple[RuleInfo, ...]:
+    return tuple(
+        RuleInfo(r.code, r.name, r.message, r.default_enabled, r.fixable, tuple(r.options))  # type: ignore[attr-defined]
+        for r in rules
+    )
+
+
+def _imported() -> tuple[RuleInfo, ...]:
+    from .rules import all_rules
+
+    return describe(all_rules())
+
+
+def load_catalog(directory: Path | None, fingerprint: str) -> tuple[RuleInfo, ...]:
+    """The rule catalog, from ``directory`` when it was written by this very tool.
+
+    ``directory`` is None when caching is off: then the rules are imported.
+    """
+    if directory is None:
+        return _imported()
+    path = directory / f"catalog-{fingerprint}.json"
+    try:
+        return tuple(RuleInfo.from_json(item) for item in json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    infos = _imported()
+    try:
+        from .cache import prepare_directory
+
+        prepare_directory(directory)
+        for old in directory.glob("catalog-*.json"):
+            old.unlink(missing_ok=True)  # written by another version of the rules
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        tmp.write_text(json.dumps([i.to_json() for i in infos]), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only checkout still lints; it just imports the rules every time
+    return infos
