@@ -97,8 +97,8 @@ def _lint(filename: str, content: bytes, codes: tuple[str, ...], options: Mappin
     linted = lint_source(source, filename, rules, options)
     return {
         "findings": [finding_record(f) for f in linted.findings],
-        "summary": getattr(linted, "summary", None),
-        "depends_on": dict(getattr(linted, "depends_on", None) or {}),
+        "summary": linted.summary,
+        "depends_on": dict(linted.depends_on),
     }
 
 
