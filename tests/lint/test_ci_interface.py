@@ -197,3 +197,12 @@ def test_exit_non_zero_on_fix(project, capsys):
     assert code == 1 and "Fixed 1 error." in out and (project / "bot.py").read_text() == FIXED
     assert run(capsys, "bot.py", "--fix", "--exit-non-zero-on-fix")[0] == 0  # nothing left to fix
     assert run(capsys, "again.py", "--fix")[0] == 0  # without the flag a fixed file is a success
+
+
+def test_every_option_is_in_the_readme():
+    from lint_rules.cli import _check_parser
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    flags = [s for action in _check_parser()._actions for s in action.option_strings if s.startswith("--")]
+    missing = [f for f in flags if f not in ("--help",) and f not in readme]
+    assert not missing, f"document these options in README.md: {missing}"

@@ -1,0 +1,151 @@
+"""bybit-lint in CI and pre-commit: cold, warm, parallel and start-up, against ruff and Fixit.
+
+Run: python bench/bench_ci.py [TARGET_LINES]   (default 160000)
+Prints figures; never fails. The corpus is ccxt's installed source (a package from the
+registry, a test dependency of this project), copied into a temporary folder so every
+tool starts from an empty cache. Targets (from the project's CI goals):
+
+- warm run on the unchanged tree no slower than ruff's warm run;
+- cold run at most 1.5x the CPU time of only parsing the files with libcst.parse_module;
+- cold wall time with 2 workers at most 0.6x of one process (100+ files);
+- start-up on 5 small files: under 0.25 s wall with a warm cache, 0.35 s without.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SKIPPED = ("test", "static_dependencies")
+
+
+def corpus_files(target_lines: int) -> tuple[Path, list[Path]]:
+    import ccxt
+
+    package = Path(ccxt.__file__).resolve().parent
+    candidates = sorted(
+        p for p in package.rglob("*.py") if not set(p.relative_to(package).parts[:-1]) & set(SKIPPED)
+    )
+    total = sum(_lines(p) for p in candidates)
+    stride = max(1, total // target_lines)
+    return package, candidates[::stride]
+
+
+def _lines(path: Path) -> int:
+    with open(path, "rb") as handle:
+        return handle.read().count(b"\n")
+
+
+def timed(command: list[str], cwd: Path) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (the process and everything it waited for), exit code."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    proc = subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if proc.returncode not in (0, 1):
+        print(f"  ! {' '.join(command[:3])} exited {proc.returncode}: {proc.stderr.decode()[-300:]}")
+    return wall, cpu, proc.returncode
+
+
+def parse_floor(files: list[Path]) -> float:
+    import libcst
+
+    sources = [f.read_text(encoding="utf-8") for f in files]
+    started = time.process_time()
+    for source in sources:
+        libcst.parse_module(source)
+    return time.process_time() - started
+
+
+def tool(name: str) -> str | None:
+    local = Path(sys.executable).parent / name
+    return str(local) if local.exists() else shutil.which(name)
+
+
+def main() -> None:
+    target = int(sys.argv[1]) if len(sys.argv) > 1 else 160_000
+    package, files = corpus_files(target)
+    lint = [tool("bybit-lint") or sys.executable, *([] if tool("bybit-lint") else ["-m", "lint_rules.cli"])]
+    with tempfile.TemporaryDirectory(prefix="bybit-lint-bench-") as tmp:
+        root = Path(tmp)
+        tree = root / "corpus"
+        for f in files:
+            dest = tree / f.relative_to(package)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(f, dest)
+        (root / "pyproject.toml").write_text("[tool.bybit-lint]\n")
+        lines = sum(_lines(f) for f in files)
+        print(f"corpus: {len(files)} files, {lines} lines of ccxt {package.parent.name}/{package.name} (copied to {tree})")
+
+        floor = parse_floor(files)
+        print(f"parse-only floor (libcst.parse_module, CPU):  {floor:6.2f} s  {lines / floor:8.0f} lines/s")
+
+        wall1, cpu1, _ = timed([*lint, "corpus", "--no-cache", "--jobs", "1"], root)
+        print(
+            f"cold, 1 process:   wall {wall1:6.2f} s  CPU {cpu1:6.2f} s  {lines / cpu1:8.0f} lines/CPU-s  "
+            f"CPU / parse floor = {cpu1 / floor:.2f}x (target <= 1.5x)"
+        )
+        wall2, cpu2, _ = timed([*lint, "corpus", "--no-cache", "--jobs", "2"], root)
+        print(
+            f"cold, 2 workers:   wall {wall2:6.2f} s  CPU {cpu2:6.2f} s  "
+            f"wall / 1 process = {wall2 / wall1:.2f}x (target <= 0.6x)"
+        )
+        wall_fill, _, _ = timed([*lint, "corpus"], root)
+        print(f"cold, filling the cache (default workers): wall {wall_fill:6.2f} s")
+        warm = [timed([*lint, "corpus"], root)[0] for _ in range(5)]
+        warm_wall = statistics.median(warm)
+        print(f"warm (cache, unchanged tree): wall {warm_wall:6.3f} s (median of 5)  {lines / warm_wall:10.0f} lines/s")
+
+        ruff = tool("ruff")
+        if ruff:
+            ruff_cmd = [ruff, "check", "--no-fix", "--exit-zero", "--quiet", "corpus"]
+            ruff_cold, _, _ = timed([*ruff_cmd, "--no-cache"], root)
+            timed(ruff_cmd, root)
+            ruff_warm = statistics.median(timed(ruff_cmd, root)[0] for _ in range(5))
+            print(
+                f"ruff:  cold {ruff_cold:6.3f} s  warm {ruff_warm:6.3f} s   "
+                f"bybit-lint warm / ruff warm = {warm_wall / ruff_warm:.2f}x (target <= 1.0x)  "
+                f"cold / ruff cold = {wall2 / ruff_cold:.0f}x"
+            )
+        else:
+            print("ruff:  not installed (pip install ruff to compare)")
+        fixit = tool("fixit")
+        if fixit:
+            fixit_wall, fixit_cpu, _ = timed([fixit, "lint", "corpus"], root)
+            print(
+                f"Fixit: cold wall {fixit_wall:6.2f} s  CPU {fixit_cpu:6.2f} s (no cache)   "
+                f"bybit-lint cold CPU / Fixit CPU = {cpu1 / fixit_cpu:.2f}x  bybit-lint warm / Fixit = {warm_wall / fixit_wall:.3f}x"
+            )
+        else:
+            print("Fixit: not installed (pip install fixit to compare)")
+
+        small = root / "small"
+        small.mkdir()
+        (small / "pyproject.toml").write_text("[tool.bybit-lint]\n")
+        names = []
+        for i in range(5):
+            (small / f"bot{i}.py").write_text(
+                f"import os\n\nLIMIT = {i}\n\n\ndef qty(balance):\n    return str(balance / 10)\n"
+            )
+            names.append(f"bot{i}.py")
+        no_cache = statistics.median(timed([*lint, *names, "--no-cache"], small)[0] for _ in range(5))
+        timed([*lint, *names], small)
+        warm_small = statistics.median(timed([*lint, *names], small)[0] for _ in range(7))
+        python_only = statistics.median(timed([sys.executable, "-c", "pass"], small)[0] for _ in range(5))
+        print(
+            f"start-up, 5 small files: warm cache {warm_small:.3f} s (target < 0.25 s), "
+            f"no cache {no_cache:.3f} s (target < 0.35 s); bare `python -c pass` {python_only:.3f} s"
+        )
+
+
+if __name__ == "__main__":
+    main()
