@@ -16,6 +16,7 @@ from . import __version__
 from .config import (
     Config,
     ConfigError,
+    configured_cache_dir,
     find_pyproject,
     load_config,
     per_file_ignored,
@@ -145,7 +146,10 @@ def _config_path(args: argparse.Namespace) -> Path | None:
     if args.config is not None:
         return args.config
     start = args.stdin_filename if _reads_stdin(args) and args.stdin_filename else (args.paths[0] if args.paths else Path.cwd())
-    return find_pyproject(start if start.exists() else Path.cwd())
+    start = Path(os.path.abspath(start))
+    while not start.exists():  # a buffer not saved yet: its folder decides
+        start = start.parent
+    return find_pyproject(start)
 
 
 def _cache_dir(args: argparse.Namespace, config_path: Path | None) -> Path | None:
@@ -161,13 +165,7 @@ def _cache_dir(args: argparse.Namespace, config_path: Path | None) -> Path | Non
     if args.cache_dir is not None:
         return args.cache_dir.resolve()
     if config_path is not None:
-        try:
-            config = load_config(config_path, ())
-        except ConfigError:
-            config = None  # reported when the config is loaded for real
-        if config is not None and config.cache_dir is not None:
-            return config.cache_dir
-        return config_path.parent.resolve() / CACHE_DIR_NAME
+        return configured_cache_dir(config_path) or config_path.parent.resolve() / CACHE_DIR_NAME
     return Path.cwd() / CACHE_DIR_NAME
 
 

@@ -111,7 +111,7 @@ def load_config(path: Path | None, rules: Sequence[type[Rule]]) -> Config:
         elif key == "cache-dir":
             if not isinstance(value, str) or not value:
                 raise ConfigError(f"{where} must be a folder path (relative to {path.parent}), got {value!r}")
-            config.cache_dir = (path.parent / Path(value).expanduser()).resolve()
+            config.cache_dir = configured_cache_dir(path)
         elif key in ("respect-gitignore", "force-exclude"):
             if not isinstance(value, bool):
                 raise ConfigError(f"{where} must be true or false, got {value!r}")
@@ -125,6 +125,23 @@ def load_config(path: Path | None, rules: Sequence[type[Rule]]) -> Config:
             known = ", ".join(sorted((*LIST_KEYS, *OTHER_KEYS, *option_specs)))
             raise ConfigError(f"{prefix} unknown key '{key}'. Known keys: {known}")
     return config
+
+
+def configured_cache_dir(path: Path) -> Path | None:
+    """The ``cache-dir`` a config file sets, read before the rest is checked.
+
+    The rest needs the rule catalog, which lives in that folder; a file that cannot be
+    read gives None here and its error when it is loaded for real.
+    """
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    table = data.get("tool", {}).get("bybit-lint", {}) if path.name == "pyproject.toml" else data
+    value = table.get("cache-dir") if isinstance(table, dict) else None
+    if not isinstance(value, str) or not value:
+        return None
+    return (path.parent / Path(value).expanduser()).resolve()
 
 
 def _best(code: str, selectors: Iterable[str]) -> int:

@@ -83,7 +83,7 @@ def test_no_cache_reads_and_writes_nothing(project):
 
 
 def test_cache_dir_from_config_and_command_line(project, capsys):
-    (project / "pyproject.toml").write_text('[tool.bybit-lint]\ncache-dir = "build/lint-cache"\n')
+    (project / "pyproject.toml").write_text('[tool.bybit-lint]\nmin-recv-window = 5000\ncache-dir = "build/lint-cache"\n')
     run(capsys, ".")
     assert (project / "build" / "lint-cache" / ".gitignore").is_file()
     assert not (project / CACHE_DIR_NAME).exists()

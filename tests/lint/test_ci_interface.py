@@ -206,3 +206,13 @@ def test_every_option_is_in_the_readme():
     flags = [s for action in _check_parser()._actions for s in action.option_strings if s.startswith("--")]
     missing = [f for f in flags if f not in ("--help",) and f not in readme]
     assert not missing, f"document these options in README.md: {missing}"
+
+
+def test_stdin_buffer_not_yet_saved_finds_its_config(project):
+    app = project / "app"
+    app.mkdir()
+    (app / "pyproject.toml").write_text('[tool.bybit-lint]\nignore = ["BYB101"]\n')
+    new_file = str(app / "new" / "pkg" / "order.py")
+    proc = cli(project, "-", "--stdin-filename", new_file, stdin=FLOAT_ORDER)
+    assert proc.returncode == 0, proc.stdout
+    assert cli(project, "-", "--stdin-filename", str(project / "new.py"), stdin=FLOAT_ORDER).returncode == 1
