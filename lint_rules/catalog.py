@@ -12,7 +12,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from .finding import Option
 
@@ -27,6 +27,10 @@ class RuleInfo:
     default_enabled: bool
     fixable: str
     options: tuple[Option, ...]
+    #: the rule runs only on a file that contains one of these (none: on every file)
+    words: tuple[str, ...] = ()
+    #: reported by the engine itself (syntax errors, unused noqa), not by visiting
+    engine_check: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -36,6 +40,8 @@ class RuleInfo:
             "default_enabled": self.default_enabled,
             "fixable": self.fixable,
             "options": [[o.key, o.default, o.help] for o in self.options],
+            "words": list(self.words),
+            "engine_check": self.engine_check,
         }
 
     @classmethod
@@ -47,14 +53,45 @@ class RuleInfo:
             default_enabled=data["default_enabled"],
             fixable=data["fixable"],
             options=tuple(Option(key, default, help) for key, default, help in data["options"]),
+            words=tuple(data["words"]),
+            engine_check=data["engine_check"],
         )
 
 
-def describe(rules: Sequence[type]) -> tuple[RuleInfo, ...]:
+def describe(rules: Sequence[Any]) -> tuple[RuleInfo, ...]:
     return tuple(
-        RuleInfo(r.code, r.name, r.message, r.default_enabled, r.fixable, tuple(r.options))  # type: ignore[attr-defined]
+        RuleInfo(
+            r.code,
+            r.name,
+            r.message,
+            r.default_enabled,
+            r.fixable,
+            tuple(r.options),
+            tuple(r.words),
+            bool(getattr(r, "engine_check", False)),
+        )
         for r in rules
     )
+
+
+def may_fire(content: bytes, codes: Sequence[str], catalog: Mapping[str, RuleInfo]) -> bool:
+    """Whether any of these rules can fire on this text (``engine.applicable_rules``'s test).
+
+    A file none can fire on, and that does not ask for unused-noqa reports, needs only
+    CPython's parser to be checked: LibCST is not even imported for it. The trigger words
+    are ASCII, so looking for them in the UTF-8 bytes finds what looking in the text would.
+    """
+    for code in codes:
+        info = catalog.get(code)
+        if info is None:
+            return True
+        if info.engine_check:
+            if code != "BYB001":  # BYB002 (unused noqa) needs the engine's full pass
+                return True
+            continue
+        if not info.words or any(w.encode() in content for w in info.words):
+            return True
+    return False
 
 
 def _imported() -> tuple[RuleInfo, ...]:

@@ -291,7 +291,7 @@ def _check(argv: Sequence[str]) -> int:
             jobs.append(runner.Job(file, _display(file), content, _codes_for(file, rules, config)))
         cache = FindingsCache(cache_dir, config.root if config.path else Path.cwd()) if cache_dir else None
 
-    outcomes = runner.run(jobs, config.options, mode, cache, workers=args.jobs)
+    outcomes = runner.run(jobs, config.options, mode, cache, workers=args.jobs, catalog=catalog)
 
     findings: list[Finding] = []
     fixed_total = 0

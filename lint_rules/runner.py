@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from .cache import Entry, FindingsCache, file_key, finding_from_record, finding_record, settings_digest, summary_digest
+from .catalog import RuleInfo, may_fire
 from .finding import Finding
 
 #: Below this many files to parse a process pool costs more than it saves.
@@ -56,16 +57,41 @@ def decode(raw: bytes) -> str:
     return raw.decode("utf-8-sig") if raw.startswith(b"\xef\xbb\xbf") else raw.decode("utf-8")
 
 
-def _work(item: tuple[str, bytes, tuple[str, ...], Mapping[str, Any], Mode]) -> dict[str, Any]:
+def _work(item: tuple[str, bytes, tuple[str, ...], Mapping[str, Any], Mode, bool]) -> dict[str, Any]:
     """Lint (and maybe fix) one file; a crash in a rule is reported, not fatal to the run."""
-    filename, content, codes, options, mode = item
+    filename, content, codes, options, mode, parse = item
     try:
+        if not parse:
+            return _syntax_only(filename, content)
         return _lint(filename, content, codes, options, mode)
     except Exception as exc:  # an internal error: name the file, keep going, exit 2
         import traceback
 
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         return {"crash": f"{filename}: {detail}"}
+
+
+def _syntax_only(filename: str, content: bytes) -> dict[str, Any]:
+    """A file no selected rule can fire on: CPython's parser still reports a syntax error.
+
+    The same finding ``engine.lint_source`` gives such a file, without importing LibCST.
+    """
+    import ast
+    import warnings
+
+    try:
+        source = decode(content)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(source, filename)
+    except UnicodeDecodeError as exc:
+        message = f"cannot decode file as UTF-8: {exc.reason} at byte {exc.start}"
+        return {"findings": [["BYB001", "syntax-error", message, 1, 1, 1, 1, None]]}
+    except SyntaxError as exc:
+        line, col = exc.lineno or 1, exc.offset or 1
+        message = f"SyntaxError: {exc.msg} (the file was not linted)"
+        return {"findings": [["BYB001", "syntax-error", message, line, col, line, col, None]]}
+    return {"findings": [], "summary": None, "depends_on": {}}
 
 
 def _lint(filename: str, content: bytes, codes: tuple[str, ...], options: Mapping[str, Any], mode: Mode) -> dict[str, Any]:
@@ -133,8 +159,14 @@ def run(
     mode: Mode,
     cache: FindingsCache | None = None,
     workers: int = 0,
+    catalog: Sequence[RuleInfo] = (),
 ) -> list[Outcome]:
-    """An outcome per job, in the jobs' order."""
+    """An outcome per job, in the jobs' order.
+
+    With the rule ``catalog``, a file none of its rules can fire on is checked for syntax
+    only, without LibCST (``catalog.may_fire``).
+    """
+    infos = {info.code: info for info in catalog}
     outcomes: list[Outcome | None] = [None] * len(jobs)
     keys: list[str | None] = [None] * len(jobs)
     names: list[str | None] = [None] * len(jobs)
@@ -163,8 +195,12 @@ def run(
     for _ in range(MAX_ROUNDS):
         if not todo:
             break
-        items = [(jobs[i].display, jobs[i].content, jobs[i].codes, options, mode) for i in todo]
-        n_workers = workers or (min(os.cpu_count() or 1, 8) if len(items) >= PARALLEL_THRESHOLD else 1)
+        items = [
+            (jobs[i].display, jobs[i].content, jobs[i].codes, options, mode, not infos or may_fire(jobs[i].content, jobs[i].codes, infos))
+            for i in todo
+        ]
+        parsed = sum(1 for item in items if item[5])
+        n_workers = workers or (min(os.cpu_count() or 1, 8) if parsed >= PARALLEL_THRESHOLD else 1)
         results = _pool_map(items, n_workers) if n_workers > 1 and len(items) > 1 else [_work(item) for item in items]
         changed_summaries: dict[str, str] = {}
         for i, result in zip(todo, results):

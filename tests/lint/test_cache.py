@@ -57,7 +57,7 @@ def test_warm_run_neither_parses_nor_imports_libcst(project):
     assert not imported, "an unchanged tree must be answered from the cache"
     assert rc == 1 and warm == cold
     # a changed file is parsed again, and only then is LibCST imported
-    (project / "clean.py").write_text("y = 2\n")
+    (project / "bot.py").write_text(FLOAT_ORDER + "\n")
     imported, rc, _ = probe(project, ".")
     assert imported and rc == 1
 
@@ -123,8 +123,8 @@ def test_edited_content_is_judged_again(project, capsys):
 def test_tool_change_is_part_of_the_key(project, capsys, monkeypatch):
     run(capsys, ".")
     calls = []
-    real = runner._lint
-    monkeypatch.setattr(runner, "_lint", lambda *a: calls.append(a[0]) or real(*a))
+    real = runner._work
+    monkeypatch.setattr(runner, "_work", lambda item: calls.append(item[0]) or real(item))
     run(capsys, ".")
     assert calls == []
     monkeypatch.setattr(cache_module, "tool_fingerprint", lambda: "another version of the rules")
@@ -145,8 +145,8 @@ def test_corrupt_cache_is_rebuilt(project, capsys):
 def test_fix_uses_the_cache_for_files_without_fixes(project, capsys, monkeypatch):
     run(capsys, ".")
     calls = []
-    real = runner._lint
-    monkeypatch.setattr(runner, "_lint", lambda *a: calls.append(a[0]) or real(*a))
+    real = runner._work
+    monkeypatch.setattr(runner, "_work", lambda item: calls.append(item[0]) or real(item))
     code, out = run(capsys, ".", "--fix")
     assert calls == ["bot.py"]  # clean.py has no fix to apply: not parsed
     assert code == 0 and "Fixed 1 error." in out
@@ -221,3 +221,56 @@ def test_parallel_workers_give_the_same_findings(project, capsys):
     serial = run(capsys, ".", "--no-cache", "--jobs", "1")
     parallel = run(capsys, ".", "--no-cache", "--jobs", "2")
     assert parallel == serial and serial[1].count("BYB101") == 7 and serial[1].count("BYB402") == 6
+
+
+# -- files no rule can fire on ----------------------------------------------------------
+
+PLAIN = "import os\n\n\ndef join(a):\n    return os.path.join(a, 'b')\n"
+
+
+def test_a_changed_file_no_rule_can_fire_on_does_not_import_libcst(project):
+    (project / "bot.py").unlink()
+    (project / "util.py").write_text(PLAIN)
+    probe(project, ".")  # fills the cache (and the rule catalog)
+    (project / "util.py").write_text(PLAIN + "\n\ndef other():\n    return 1\n")
+    imported, rc, out = probe(project, ".")
+    assert not imported and rc == 0 and "All checks passed!" in out
+    (project / "util.py").write_text(PLAIN + "\ndef broken(:\n")
+    imported, rc, out = probe(project, ".")
+    assert not imported and rc == 1 and "util.py:7:" in out and "BYB001 SyntaxError" in out
+    # asking for unused-noqa reports needs the full pass
+    (project / "util.py").write_text(PLAIN + "x = 1  # noqa: BYB101\n")
+    imported, rc, out = probe(project, ".", "--extend-select", "BYB002")
+    assert imported and rc == 1 and "BYB002" in out
+
+
+@pytest.mark.parametrize(
+    "source",
+    [PLAIN, PLAIN + "\ndef broken(:\n", "def f():\n\treturn 1\n        pass\n", "x = (\n", b"caf\xe9 = 1\n"],
+    ids=["clean", "syntax-error", "indentation", "unclosed", "not-utf8"],
+)
+def test_syntax_only_check_matches_the_engine(source):
+    from lint_rules.catalog import describe, may_fire
+    from lint_rules.rules import all_rules
+
+    content = source if isinstance(source, bytes) else source.encode()
+    rules = [r for r in all_rules() if r.code != "BYB002"]
+    codes = tuple(r.code for r in rules)
+    assert not may_fire(content, codes, {i.code: i for i in describe(rules)})
+    fast = runner._work(("util.py", content, codes, {}, runner.Mode(), False))
+    full = runner._work(("util.py", content, codes, {}, runner.Mode(), True))
+    assert fast["findings"] == full["findings"]
+    if source is not PLAIN:
+        assert fast["findings"] and fast["findings"][0][0] == "BYB001"
+
+
+def test_trigger_words_decide_which_files_are_parsed():
+    from lint_rules.catalog import describe, may_fire
+    from lint_rules.rules import all_rules
+
+    infos = {i.code: i for i in describe(all_rules())}
+    codes = tuple(c for c in infos if c != "BYB002")
+    assert not may_fire(PLAIN.encode(), codes, infos)
+    assert may_fire(b"session.place_order(qty=0.1)\n", codes, infos)
+    assert not may_fire(b"session.place_order(qty=0.1)\n", ("BYB001", "BYB402"), infos)
+    assert may_fire(PLAIN.encode(), codes + ("BYB002",), infos)
