@@ -8,11 +8,13 @@ finding's fix holds LibCST nodes, which are only needed, and applied, inside the
 
 from __future__ import annotations
 
+import gc
 import os
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from .cache import Entry, FindingsCache, file_key, finding_from_record, finding_record, settings_digest, summary_digest
 from .catalog import RuleInfo, may_fire
@@ -22,6 +24,8 @@ from .finding import Finding
 PARALLEL_THRESHOLD = 64
 #: Dependents re-judged in rounds; a summary only depends on its own file, so one is usual.
 MAX_ROUNDS = 5
+#: The cyclic collector's thresholds while linting (CPython's default: 700, 10, 10).
+GC_THRESHOLDS = (100_000, 50, 100)
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,29 @@ def _needs_parse(entry: Entry, mode: Mode) -> bool:
     return any(rec[7] is not None and (rec[7][0] or mode.unsafe) for rec in entry.findings)
 
 
+def _tune_gc() -> None:
+    """Collect cycles less often: parsing allocates millions of objects and few cycles.
+
+    With CPython's defaults the collector runs every 700 allocations and keeps walking
+    the trees being built, which cost a fifth of a cold run's CPU time (mypy raises its
+    thresholds for the same reason). Objects alive now (the imported rules) are frozen
+    out of every collection.
+    """
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
+@contextmanager
+def _gc_tuned() -> Iterator[None]:
+    before = gc.get_threshold()
+    _tune_gc()
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
+
+
 def _pool_map(items: list[tuple[Any, ...]], workers: int) -> list[dict[str, Any]]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -147,7 +174,7 @@ def _pool_map(items: list[tuple[Any, ...]], workers: int) -> list[dict[str, Any]
     # biggest files first, one at a time: no worker is left with a long tail
     order = sorted(range(len(items)), key=lambda i: -len(items[i][1]))
     results: list[dict[str, Any]] = [{} for _ in items]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_tune_gc) as pool:
         for index, result in zip(order, pool.map(_work, [items[i] for i in order], chunksize=1)):
             results[index] = result
     return results
@@ -201,7 +228,11 @@ def run(
         ]
         parsed = sum(1 for item in items if item[5])
         n_workers = workers or (min(os.cpu_count() or 1, 8) if parsed >= PARALLEL_THRESHOLD else 1)
-        results = _pool_map(items, n_workers) if n_workers > 1 and len(items) > 1 else [_work(item) for item in items]
+        if n_workers > 1 and len(items) > 1:
+            results = _pool_map(items, n_workers)
+        else:
+            with _gc_tuned():
+                results = [_work(item) for item in items]
         changed_summaries: dict[str, str] = {}
         for i, result in zip(todo, results):
             outcomes[i] = _outcome(jobs[i], result)

@@ -274,3 +274,17 @@ def test_trigger_words_decide_which_files_are_parsed():
     assert may_fire(b"session.place_order(qty=0.1)\n", codes, infos)
     assert not may_fire(b"session.place_order(qty=0.1)\n", ("BYB001", "BYB402"), infos)
     assert may_fire(PLAIN.encode(), codes + ("BYB002",), infos)
+
+
+def test_cyclic_gc_is_relaxed_while_linting_and_restored_after(tmp_path, monkeypatch):
+    import gc
+
+    (tmp_path / "a.py").write_text("x = 1\n")
+    seen = []
+    real = runner._work
+    monkeypatch.setattr(runner, "_work", lambda item: seen.append(gc.get_threshold()) or real(item))
+    before = gc.get_threshold()
+    job = runner.Job(tmp_path / "a.py", "a.py", b"x = 1\n", ("BYB101",))
+    runner.run([job], {}, runner.Mode(), None, workers=1)
+    assert seen == [runner.GC_THRESHOLDS]
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
