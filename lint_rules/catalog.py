@@ -118,7 +118,8 @@ def load_catalog(directory: Path | None, fingerprint: str) -> tuple[RuleInfo, ..
 
         prepare_directory(directory)
         for old in directory.glob("catalog-*.json"):
-            old.unlink(missing_ok=True)  # written by another version of the rules
+            if old != path:
+                old.unlink(missing_ok=True)  # written by another version of the rules
         tmp = path.with_name(f".{path.name}.{os.getpid()}")
         tmp.write_text(json.dumps([i.to_json() for i in infos]), encoding="utf-8")
         os.replace(tmp, path)

@@ -54,7 +54,6 @@ class Outcome:
     fixed: int = 0
     fixed_codes: dict[str, int] = field(default_factory=dict)
     crash: str | None = None
-    cached: bool = False
 
 
 def decode(raw: bytes) -> str:
@@ -250,7 +249,7 @@ def run(
                     todo.append(i)
 
     for i, entry in hits.items():
-        outcomes[i] = Outcome([finding_from_record(r, jobs[i].display) for r in entry.findings], cached=True)
+        outcomes[i] = Outcome([finding_from_record(r, jobs[i].display) for r in entry.findings])
     if cache is not None:
         cache.save()
     return [o if o is not None else Outcome() for o in outcomes]

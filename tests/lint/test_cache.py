@@ -288,3 +288,16 @@ def test_cyclic_gc_is_relaxed_while_linting_and_restored_after(tmp_path, monkeyp
     runner.run([job], {}, runner.Mode(), None, workers=1)
     assert seen == [runner.GC_THRESHOLDS]
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_rule_catalog_is_kept_per_version_of_the_rules(tmp_path, monkeypatch):
+    from lint_rules import catalog
+
+    first = catalog.load_catalog(tmp_path, "aaaa")
+    assert [p.name for p in tmp_path.glob("catalog-*.json")] == ["catalog-aaaa.json"]
+    monkeypatch.setattr(catalog, "_imported", lambda: pytest.fail("a stored catalog must not import the rules"))
+    assert catalog.load_catalog(tmp_path, "aaaa") == first
+    monkeypatch.undo()
+    catalog.load_catalog(tmp_path, "bbbb")
+    assert [p.name for p in tmp_path.glob("catalog-*.json")] == ["catalog-bbbb.json"]
+    assert any(i.code == "BYB101" and i.words for i in first)
