@@ -1,7 +1,8 @@
 """``bybit-lint``: ruff's interface for Bybit rules.
 
 Exit codes: 0 clean, 1 findings (or, with ``--diff``, fixes to apply), 2 usage, config or
-internal error. Nothing is ever written except under ``--fix``, and then atomically.
+internal error. No linted file is ever written except under ``--fix``, and then atomically;
+the findings cache has a folder of its own (``cache``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from . import __version__
 from .config import (
@@ -210,7 +211,7 @@ def _codes_for(path: Path, rules: Sequence[RuleInfo], config: Config) -> tuple[s
     return tuple(r.code for r in rules if not any(r.code.startswith(i) for i in ignored))
 
 
-def _source_lines(stdin: tuple[str, bytes] | None) -> object:
+def _source_lines(stdin: tuple[str, bytes] | None) -> Callable[[str], list[str] | None]:
     """``lines_of`` for the full format: the text that was linted, read again only if shown."""
     from functools import lru_cache
 
@@ -350,7 +351,7 @@ def _check(argv: Sequence[str]) -> int:
         out.write(reporters.github(findings))
     else:
         if fmt == "full":
-            out.write(reporters.full(findings, _source_lines(stdin_source), fixable_hint=not args.fix))  # type: ignore[arg-type]
+            out.write(reporters.full(findings, _source_lines(stdin_source), fixable_hint=not args.fix))
         elif fmt == "concise":
             out.write(reporters.concise(findings, fixable_hint=not args.fix))
         else:
