@@ -301,3 +301,19 @@ def test_rule_catalog_is_kept_per_version_of_the_rules(tmp_path, monkeypatch):
     catalog.load_catalog(tmp_path, "bbbb")
     assert [p.name for p in tmp_path.glob("catalog-*.json")] == ["catalog-bbbb.json"]
     assert any(i.code == "BYB101" and i.words for i in first)
+
+
+def test_concurrent_runs_keep_each_others_entries_and_deleted_files_are_dropped(tmp_path):
+    """pre-commit starts several runs at once, each on its own batch of files."""
+    for name in ("a.py", "b.py", "gone.py"):
+        (tmp_path / name).write_text("")
+    first, second = FindingsCache(tmp_path / "c", tmp_path), FindingsCache(tmp_path / "c", tmp_path)
+    first.put("a.py", Entry("ka", []))
+    first.put("gone.py", Entry("kg", []))
+    second.put("b.py", Entry("kb", []))
+    first.save()
+    (tmp_path / "gone.py").unlink()
+    second.save()
+    merged = FindingsCache(tmp_path / "c", tmp_path)
+    assert merged.get("a.py") == Entry("ka", []) and merged.get("b.py") == Entry("kb", [])
+    assert merged.get("gone.py") is None
