@@ -1,38 +1,38 @@
 """``bybit-lint``: ruff's interface for Bybit rules.
 
 Exit codes: 0 clean, 1 findings (or, with ``--diff``, fixes to apply), 2 usage, config or
-internal error. Nothing is ever written except under ``--fix``, and then atomically.
+internal error. No linted file is ever written except under ``--fix``, and then atomically;
+the findings cache has a folder of its own (``cache``).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
-from . import __version__, reporters
+from . import __version__
 from .config import (
     Config,
     ConfigError,
+    configured_cache_dir,
     find_pyproject,
     load_config,
     per_file_ignored,
     resolve_rules,
     validate_selectors,
 )
-from .discovery import iter_python_files
-from .engine import lint_source
-from .fixes import fix_source, unified_diff, write_atomically
-from .rule import Finding
-from .rules import all_rules, rule_by_code
 
-FORMATS = ("text", "json", "sarif", "github")
-#: Below this many files a process pool costs more than it saves.
-PARALLEL_THRESHOLD = 64
+if TYPE_CHECKING:  # pragma: no cover
+    from .catalog import RuleInfo
+    from .finding import Finding
+
+# Everything else (LibCST, the rules, the pool, the reporters) is imported where it is
+# needed: a warm run on a few files must not pay for it (see ``runner``).
+
+FORMATS = ("text", "concise", "full", "json", "json-lines", "sarif", "github")
 
 
 def _split(values: Sequence[str] | None) -> list[str]:
@@ -48,25 +48,41 @@ def _check_parser() -> argparse.ArgumentParser:
         description="Lint Bybit trading-bot code. `bybit-lint rules` lists the rules, "
         "`bybit-lint rule CODE` explains one.",
     )
-    p.add_argument("paths", nargs="*", type=Path, help="files or folders (default: .)")
+    p.add_argument("paths", nargs="*", type=Path, help="files or folders (default: .); `-` reads stdin")
     p.add_argument("--select", action="append", help="rule codes or prefixes to enable (e.g. BYB1,BYB401)")
     p.add_argument("--extend-select", action="append", help="codes or prefixes to enable on top of the config")
     p.add_argument("--ignore", action="append", help="rule codes or prefixes to disable")
     p.add_argument("--fix", action="store_true", help="apply safe fixes in place")
     p.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that may change behaviour")
     p.add_argument("--diff", action="store_true", help="print the fixes as a diff; write nothing")
-    p.add_argument("--output-format", choices=FORMATS, default=os.environ.get("BYBIT_LINT_OUTPUT_FORMAT", "text"))
+    p.add_argument(
+        "--output-format",
+        choices=FORMATS,
+        default=os.environ.get("BYBIT_LINT_OUTPUT_FORMAT", "text"),
+        help="text (default), concise (marks fixable findings), full (the source line with a caret), "
+        "json, json-lines, sarif (GitHub code scanning), github (workflow annotations)",
+    )
+    p.add_argument("--show-fixes", action="store_true", help="list the fixes applied (with --fix) or available, per file and rule")
+    p.add_argument("--exit-non-zero-on-fix", action="store_true", help="with --fix, exit 1 when a file was changed even if nothing is left")
     p.add_argument("--statistics", action="store_true", help="print counts per rule instead of findings")
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     p.add_argument("--config", type=Path, help="a pyproject.toml or bybit-lint.toml to use instead of the nearest")
     p.add_argument("--isolated", action="store_true", help="ignore every config file")
-    p.add_argument("--no-cache", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--no-cache", action="store_true", help="neither read nor write the findings cache")
+    p.add_argument("--cache-dir", type=Path, help="the cache folder (default: .bybit_lint_cache beside the config)")
+    p.add_argument("--stdin-filename", type=Path, help="the path of the code read from stdin (`-`): config, per-file-ignores and messages use it")
+    p.add_argument("--force-exclude", action="store_true", default=None, help="apply `exclude` to files named on the command line too (for pre-commit)")
+    p.add_argument("--no-respect-gitignore", dest="respect_gitignore", action="store_false", default=None, help="lint files .gitignore excludes")
     p.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (default: by file count)")
     p.add_argument("--version", action="version", version=f"bybit-lint {__version__}")
     return p
 
 
 def _print_rules(fmt: str) -> int:
+    import json
+
+    from .rules import all_rules
+
     rules = all_rules()
     if fmt == "json":
         print(
@@ -96,6 +112,10 @@ def _print_rules(fmt: str) -> int:
 
 
 def _explain(argv: Sequence[str]) -> int:
+    import json
+
+    from .rules import all_rules, rule_by_code
+
     p = argparse.ArgumentParser(prog="bybit-lint rule", description="Explain one rule.")
     p.add_argument("code", nargs="?", help="a rule code (BYB101) or name (float-order-value)")
     p.add_argument("--all", action="store_true", help="explain every rule")
@@ -121,15 +141,40 @@ def _explain(argv: Sequence[str]) -> int:
     return 0
 
 
-def _config(args: argparse.Namespace) -> Config:
-    rules = all_rules()
+def _config_path(args: argparse.Namespace) -> Path | None:
+    if args.isolated:
+        return None
+    if args.config is not None:
+        return args.config
+    start = args.stdin_filename if _reads_stdin(args) and args.stdin_filename else (args.paths[0] if args.paths else Path.cwd())
+    start = Path(os.path.abspath(start))
+    while not start.exists():  # a buffer not saved yet: its folder decides
+        start = start.parent
+    return find_pyproject(start)
+
+
+def _cache_dir(args: argparse.Namespace, config_path: Path | None) -> Path | None:
+    """Where the cache lives: ``--cache-dir``, else ``cache-dir`` in the config, else beside it.
+
+    Read before the config is validated, because validating needs the rule catalog that
+    is kept in this very folder.
+    """
+    from .cache import CACHE_DIR_NAME
+
+    if args.no_cache:
+        return None
+    if args.cache_dir is not None:
+        return args.cache_dir.resolve()
+    if config_path is not None:
+        return configured_cache_dir(config_path) or config_path.parent.resolve() / CACHE_DIR_NAME
+    return Path.cwd() / CACHE_DIR_NAME
+
+
+def _config(args: argparse.Namespace, config_path: Path | None, rules: Sequence[RuleInfo]) -> Config:
     if args.isolated:
         config = Config()
-    elif args.config is not None:
-        config = load_config(args.config, rules)
     else:
-        start = args.paths[0] if args.paths else Path.cwd()
-        config = load_config(find_pyproject(start if start.exists() else Path.cwd()), rules)
+        config = load_config(config_path, rules)
     where = str(config.path) if config.path else "defaults"
     config.select = validate_selectors(config.select, rules, where) if config.select is not None else None
     config.extend_select = validate_selectors(config.extend_select, rules, where)
@@ -142,6 +187,10 @@ def _config(args: argparse.Namespace) -> Config:
         config.extend_select += validate_selectors(_split(args.extend_select), rules, "--extend-select")
     if args.ignore:
         config.ignore += validate_selectors(_split(args.ignore), rules, "--ignore")
+    if args.force_exclude is not None:
+        config.force_exclude = args.force_exclude
+    if args.respect_gitignore is not None:
+        config.respect_gitignore = args.respect_gitignore
     return config
 
 
@@ -153,79 +202,125 @@ def _display(path: Path) -> str:
     return str(path) if rel.startswith("..") else rel
 
 
-def _job(item: tuple[str, list[str], dict[str, Any], bool, bool, bool]) -> tuple[list[Finding], str | None, str | None, int, str | None]:
-    """Lint (and maybe fix) one file; a crash in a rule is reported, not fatal to the run."""
-    try:
-        return (*_lint_file(item), None)
-    except Exception as exc:  # an internal error: name the file, keep going, exit 2
-        import traceback
-
-        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        return [], None, None, 0, f"{item[0]}: {detail}"
+def _reads_stdin(args: argparse.Namespace) -> bool:
+    return [str(p) for p in args.paths] == ["-"] or (not args.paths and args.stdin_filename is not None)
 
 
-def _lint_file(item: tuple[str, list[str], dict[str, Any], bool, bool, bool]) -> tuple[list[Finding], str | None, str | None, int]:
-    """Findings, the fixed text (if it changed), a diff (under --diff) and the fix count."""
-    filename, codes, options, fix, unsafe, diff = item
-    rules = [r for r in all_rules() if r.code in codes]
-    path = Path(filename)
-    try:
-        raw = path.read_bytes()
-        source = raw.decode("utf-8-sig") if raw.startswith(b"\xef\xbb\xbf") else raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        finding = Finding("BYB001", "syntax-error", f"cannot decode file as UTF-8: {exc.reason} at byte {exc.start}", filename, 1, 1, 1, 1)
-        return [finding], None, None, 0
-    if fix or diff:
-        result = fix_source(source, filename, rules, options, unsafe=unsafe)
-        changed = result.source if result.source != source else None
-        patch = unified_diff(source, result.source, filename) if (diff and changed) else None
-        return result.remaining, changed, patch, result.fixed
-    return lint_source(source, filename, rules, options).findings, None, None, 0
+def _codes_for(path: Path, rules: Sequence[RuleInfo], config: Config) -> tuple[str, ...]:
+    ignored = per_file_ignored(path, config)
+    return tuple(r.code for r in rules if not any(r.code.startswith(i) for i in ignored))
+
+
+def _source_lines(stdin: tuple[str, bytes] | None) -> Callable[[str], list[str] | None]:
+    """``lines_of`` for the full format: the text that was linted, read again only if shown."""
+    from functools import lru_cache
+
+    @lru_cache(maxsize=None)
+    def lines_of(filename: str) -> list[str] | None:
+        from .runner import decode
+
+        try:
+            raw = stdin[1] if stdin is not None and filename == stdin[0] else Path(filename).read_bytes()
+            return decode(raw).splitlines()
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    return lines_of
+
+
+def _fix_counts(findings: Sequence[Finding], unsafe: bool) -> dict[str, dict[tuple[str, str], int]]:
+    counts: dict[str, dict[tuple[str, str], int]] = {}
+    for f in findings:
+        if f.fix is not None and (f.fix.safe or unsafe):
+            per_file = counts.setdefault(f.filename, {})
+            per_file[(f.code, f.name)] = per_file.get((f.code, f.name), 0) + 1
+    return counts
 
 
 def _check(argv: Sequence[str]) -> int:
+    from . import runner
+    from .cache import FindingsCache, tool_fingerprint
+    from .catalog import load_catalog
+
     parser = _check_parser()
     args = parser.parse_args(argv)
+    stdin = _reads_stdin(args)
     try:
-        config = _config(args)
+        config_path = _config_path(args)
+        cache_dir = _cache_dir(args, config_path)
+        catalog = load_catalog(cache_dir, tool_fingerprint())
+        config = _config(args, config_path, catalog)
     except ConfigError as exc:
         print(f"bybit-lint: error: {exc}", file=sys.stderr)
         return 2
-    rules = resolve_rules(all_rules(), config.select, config.ignore, config.extend_select)
-    paths = args.paths or [Path(".")]
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        print(f"bybit-lint: error: no such file or directory: {', '.join(missing)}", file=sys.stderr)
-        return 2
-    files = list(iter_python_files(paths, config.exclude, config.root))
-    jobs = []
-    for file in files:
-        ignored = per_file_ignored(file, config)
-        codes = [r.code for r in rules if not any(r.code.startswith(i) for i in ignored)]
-        jobs.append((_display(file), codes, config.options, args.fix, args.unsafe_fixes, args.diff))
-    workers = args.jobs or (min(os.cpu_count() or 1, 8) if len(jobs) >= PARALLEL_THRESHOLD else 1)
-    if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(_job, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+    rules = resolve_rules(catalog, config.select, config.ignore, config.extend_select)
+    mode = runner.Mode(fix=args.fix, unsafe=args.unsafe_fixes, diff=args.diff, show_fixes=args.show_fixes)
+
+    stdin_source: tuple[str, bytes] | None = None
+    if stdin:
+        from .sources import force_excluded, read_stdin
+
+        content = read_stdin()
+        name = args.stdin_filename
+        display = _display(name) if name is not None else "-"
+        stdin_source = (display, content)
+        if name is not None and config.force_exclude and force_excluded(name, config):
+            if args.fix:
+                sys.stdout.buffer.write(content)  # an excluded file passes through unchanged
+            return 0
+        codes = _codes_for(name, rules, config) if name is not None else tuple(r.code for r in rules)
+        jobs = [runner.Job(None, display, content, codes)]
+        cache = None
     else:
-        results = [_job(job) for job in jobs]
+        from .sources import collect
+
+        paths = args.paths or [Path(".")]
+        missing = [str(p) for p in paths if not p.exists()]
+        if missing:
+            print(f"bybit-lint: error: no such file or directory: {', '.join(missing)}", file=sys.stderr)
+            return 2
+        if args.stdin_filename is not None:
+            print("bybit-lint: error: --stdin-filename needs `-` as the path (the code is read from stdin)", file=sys.stderr)
+            return 2
+        jobs = []
+        for file in collect(paths, config, respect_gitignore=config.respect_gitignore, force_exclude=config.force_exclude):
+            try:
+                content = file.read_bytes()
+            except OSError as exc:
+                print(f"bybit-lint: error: cannot read {_display(file)}: {exc.strerror}", file=sys.stderr)
+                return 2
+            jobs.append(runner.Job(file, _display(file), content, _codes_for(file, rules, config)))
+        cache = FindingsCache(cache_dir, config.root if config.path else Path.cwd()) if cache_dir else None
+
+    outcomes = runner.run(jobs, config.options, mode, cache, workers=args.jobs, catalog=catalog)
 
     findings: list[Finding] = []
     fixed_total = 0
+    fixed_counts: dict[str, dict[tuple[str, str], int]] = {}
     patches: list[str] = []
     crashes: list[str] = []
-    for (filename, *_), (found, changed, patch, fixed, crash) in zip(jobs, results):
-        if crash:
-            crashes.append(crash)
+    for job, outcome in zip(jobs, outcomes):
+        if outcome.crash:
+            crashes.append(outcome.crash)
             continue
-        findings.extend(found)
+        findings.extend(outcome.findings)
         if args.diff:
-            if patch:
-                patches.append(patch)
-                fixed_total += fixed
-        elif args.fix and changed is not None:
-            write_atomically(Path(filename), changed)
-            fixed_total += fixed
+            if outcome.patch:
+                patches.append(outcome.patch)
+                fixed_total += outcome.fixed
+        elif args.fix and outcome.changed is not None:
+            if job.path is None:
+                sys.stdout.write(outcome.changed)
+            else:
+                from .fixes import write_atomically
+
+                write_atomically(job.path, outcome.changed)
+            fixed_total += outcome.fixed
+            if outcome.fixed_codes:
+                names = {r.code: r.name for r in catalog}
+                fixed_counts[job.display] = {(c, names.get(c, "")): n for c, n in outcome.fixed_codes.items()}
+        elif args.fix and job.path is None:
+            sys.stdout.buffer.write(job.content)  # nothing to fix: the code passes through
     findings.sort(key=lambda f: f.sort_key)
     for crash in crashes:
         print(f"bybit-lint: internal error while linting {crash}. Please report it with that file.", file=sys.stderr)
@@ -236,22 +331,44 @@ def _check(argv: Sequence[str]) -> int:
         print(f"Would fix {fixed_total} error{'s' if fixed_total != 1 else ''} in {n} file{'s' if n != 1 else ''}.", file=sys.stderr)
         return 2 if crashes else (1 if patches and not args.exit_zero else 0)
 
+    from . import reporters
+
+    # with --fix on stdin, stdout carries the fixed code: the report goes to stderr
+    out = sys.stderr if (stdin and args.fix) else sys.stdout
+    fmt = args.output_format
     if args.statistics:
-        sys.stdout.write(reporters.statistics(findings))
-    elif args.output_format == "json":
-        sys.stdout.write(reporters.as_json(findings))
-    elif args.output_format == "sarif":
-        sys.stdout.write(reporters.sarif(findings, rules, __version__))
-    elif args.output_format == "github":
-        sys.stdout.write(reporters.github(findings))
+        out.write(reporters.statistics(findings))
+    elif fmt == "json":
+        out.write(reporters.as_json(findings))
+    elif fmt == "json-lines":
+        out.write(reporters.json_lines(findings))
+    elif fmt == "sarif":
+        from .rules import all_rules
+
+        selected = {r.code for r in rules}
+        out.write(reporters.sarif(findings, [r for r in all_rules() if r.code in selected], __version__))
+    elif fmt == "github":
+        out.write(reporters.github(findings))
     else:
-        sys.stdout.write(reporters.text(findings, fixable_hint=not args.fix))
+        if fmt == "full":
+            out.write(reporters.full(findings, _source_lines(stdin_source), fixable_hint=not args.fix))
+        elif fmt == "concise":
+            out.write(reporters.concise(findings, fixable_hint=not args.fix))
+        else:
+            out.write(reporters.text(findings, fixable_hint=not args.fix))
+        if args.show_fixes:
+            if args.fix:
+                out.write(reporters.fix_summary(fixed_counts, "Fixed"))
+            else:
+                out.write(reporters.fix_summary(_fix_counts(findings, args.unsafe_fixes), "Would fix (--fix)"))
         if args.fix and fixed_total:
-            print(f"Fixed {fixed_total} error{'s' if fixed_total != 1 else ''}.")
+            print(f"Fixed {fixed_total} error{'s' if fixed_total != 1 else ''}.", file=out)
         if not findings and not (args.fix and fixed_total):
-            print("All checks passed!")
+            print("All checks passed!", file=out)
     if crashes:
         return 2
+    if args.fix and args.exit_non_zero_on_fix and fixed_total and not args.exit_zero:
+        return 1
     return 1 if findings and not args.exit_zero else 0
 
 

@@ -11,17 +11,18 @@ import fnmatch
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-from .rule import Rule
+if TYPE_CHECKING:  # pragma: no cover - the catalog's RuleInfo stands in for a Rule
+    from .rule import Rule
 
 LIST_KEYS = ("select", "extend-select", "ignore", "extend-ignore", "exclude", "extend-exclude")
-OTHER_KEYS = ("per-file-ignores",)
+OTHER_KEYS = ("per-file-ignores", "cache-dir", "respect-gitignore", "force-exclude")
 
 
 class ConfigError(Exception):
@@ -38,6 +39,9 @@ class Config:
     exclude: list[str] = field(default_factory=list)
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
+    cache_dir: Path | None = None  # default: .bybit_lint_cache beside the config
+    respect_gitignore: bool = True
+    force_exclude: bool = False
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -104,6 +108,14 @@ def load_config(path: Path | None, rules: Sequence[type[Rule]]) -> Config:
             config.per_file_ignores = {
                 pattern: _str_list(codes, f"{where} entry '{pattern}'") for pattern, codes in value.items()
             }
+        elif key == "cache-dir":
+            if not isinstance(value, str) or not value:
+                raise ConfigError(f"{where} must be a folder path (relative to {path.parent}), got {value!r}")
+            config.cache_dir = configured_cache_dir(path)
+        elif key in ("respect-gitignore", "force-exclude"):
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where} must be true or false, got {value!r}")
+            setattr(config, key.replace("-", "_"), value)
         elif key in option_specs:
             try:
                 config.options[key] = option_specs[key].coerce(value, prefix)
@@ -113,6 +125,23 @@ def load_config(path: Path | None, rules: Sequence[type[Rule]]) -> Config:
             known = ", ".join(sorted((*LIST_KEYS, *OTHER_KEYS, *option_specs)))
             raise ConfigError(f"{prefix} unknown key '{key}'. Known keys: {known}")
     return config
+
+
+def configured_cache_dir(path: Path) -> Path | None:
+    """The ``cache-dir`` a config file sets, read before the rest is checked.
+
+    The rest needs the rule catalog, which lives in that folder; a file that cannot be
+    read gives None here and its error when it is loaded for real.
+    """
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    table = data.get("tool", {}).get("bybit-lint", {}) if path.name == "pyproject.toml" else data
+    value = table.get("cache-dir") if isinstance(table, dict) else None
+    if not isinstance(value, str) or not value:
+        return None
+    return (path.parent / Path(value).expanduser()).resolve()
 
 
 def _best(code: str, selectors: Iterable[str]) -> int:

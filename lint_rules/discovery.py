@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 from .config import is_excluded
 
@@ -23,8 +23,16 @@ def _is_virtualenv(directory: Path) -> bool:
     return (directory / "pyvenv.cfg").is_file()
 
 
-def iter_python_files(paths: Sequence[Path], exclude: Sequence[str], root: Path) -> Iterator[Path]:
-    """Yield each file once. Files named explicitly are linted even if a folder rule skips them."""
+def iter_python_files(
+    paths: Sequence[Path],
+    exclude: Sequence[str],
+    root: Path,
+    skip: Callable[[Path, bool], bool] | None = None,
+) -> Iterator[Path]:
+    """Yield each file once. Files named explicitly are linted even if a folder rule skips them.
+
+    ``skip(path, is_dir)`` prunes more of the walk (``.gitignore``, see ``sources``).
+    """
     seen: set[Path] = set()
     for path in paths:
         if path.is_file():
@@ -44,12 +52,13 @@ def iter_python_files(paths: Sequence[Path], exclude: Sequence[str], root: Path)
                 and not d.endswith(".egg-info")
                 and not _is_virtualenv(current / d)
                 and not is_excluded(current / d, exclude, root)
+                and not (skip and skip(current / d, True))
             )
             for name in sorted(filenames):
                 if not (name.endswith(".py") or name.endswith(".pyi")):
                     continue
                 file = current / name
-                if is_excluded(file, exclude, root):
+                if is_excluded(file, exclude, root) or (skip and skip(file, False)):
                     continue
                 key = file.resolve()
                 if key not in seen:

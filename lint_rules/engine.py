@@ -13,7 +13,7 @@ import ast
 import warnings
 from contextlib import ExitStack
 from functools import lru_cache
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 import libcst as cst
@@ -133,6 +133,10 @@ class FileResult:
     source: str
     findings: list[Finding]
     module: cst.Module | None = None
+    #: facts about this file for cross-module rules (JSON-able; kept in the findings cache)
+    summary: Any = None
+    #: file -> digest of the summary these findings read (``cache.summary_digest``)
+    depends_on: dict[str, str] = field(default_factory=dict)
 
 
 def _syntax_error(filename: str, source: str, exc: cst.ParserSyntaxError) -> Finding:

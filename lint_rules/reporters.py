@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
-from .rule import Finding, Rule
+from .finding import Finding
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .rule import Rule
 
 DOCS_URL = "https://github.com/pytest-bybit/pytest-bybit#rules"
 
@@ -138,3 +141,76 @@ def statistics(findings: Sequence[Finding]) -> str:
         for (code, name), count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][0]))
     ]
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _fix_mark(finding: Finding) -> str:
+    return "[*] " if finding.fix is not None and finding.fix.safe else ""
+
+
+def concise(findings: Sequence[Finding], fixable_hint: bool = True) -> str:
+    """One line per finding, ``[*]`` marking those ``--fix`` repairs (ruff's concise)."""
+    lines = [f"{f.filename}:{f.line}:{f.column}: {f.code} {_fix_mark(f)}{f.message}" for f in findings]
+    summary = text(findings, fixable_hint).splitlines()[len(findings):]
+    return "\n".join(lines + summary) + ("\n" if lines else "")
+
+
+def full(findings: Sequence[Finding], lines_of: Callable[[str], Sequence[str] | None], fixable_hint: bool = True) -> str:
+    """Each finding with its source line and a caret under the flagged code (ruff's full).
+
+    ``lines_of(filename)`` gives a file's lines (None when it cannot be read: then the
+    finding is shown alone).
+    """
+    out: list[str] = []
+    for f in findings:
+        out.append(f"{f.filename}:{f.line}:{f.column}: {f.code} {_fix_mark(f)}{f.message}")
+        lines = lines_of(f.filename)
+        if lines is None or not 1 <= f.line <= len(lines):
+            out.append("")
+            continue
+        source = lines[f.line - 1].rstrip("\r\n").expandtabs(1)
+        width = len(str(f.line))
+        start = max(f.column - 1, 0)
+        end = f.end_column - 1 if f.end_line == f.line else len(source)
+        carets = "^" * max(end - start, 1)
+        gutter = " " * width
+        out += [f"{gutter} |", f"{f.line} | {source}", f"{gutter} | {' ' * start}{carets} {f.code}", f"{gutter} |"]
+        if f.fix is not None and f.fix.description:
+            out.append(f"{gutter} = help: {f.fix.description}")
+        out.append("")
+    summary = text(findings, fixable_hint).splitlines()[len(findings):]
+    return "\n".join(out + summary) + ("\n" if findings else "")
+
+
+def _record(f: Finding) -> dict:
+    return {
+        "code": f.code,
+        "name": f.name,
+        "message": f.message,
+        "filename": f.filename,
+        "line": f.line,
+        "column": f.column,
+        "end_line": f.end_line,
+        "end_column": f.end_column,
+        "fix": _fix_json(f),
+        "url": f"{DOCS_URL}-{f.code.lower()}",
+    }
+
+
+def json_lines(findings: Sequence[Finding]) -> str:
+    """One JSON object per line: a CI step can stream it with ``jq -c`` or ``grep``."""
+    return "".join(json.dumps(_record(f)) + "\n" for f in findings)
+
+
+def fix_summary(counts: Mapping[str, Mapping[tuple[str, str], int]], heading: str) -> str:
+    """ruff's ``--show-fixes`` block: per file, how many of each rule were (or can be) fixed."""
+    total = sum(n for per_file in counts.values() for n in per_file.values())
+    if not total:
+        return ""
+    lines = [f"{heading} {total} error{'s' if total != 1 else ''}:"]
+    for filename in sorted(counts):
+        if not counts[filename]:
+            continue
+        lines.append(f"- {filename}:")
+        for (code, name), n in sorted(counts[filename].items()):
+            lines.append(f"    {n} × {code} ({name})")
+    return "\n".join(lines) + "\n"

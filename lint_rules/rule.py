@@ -16,24 +16,9 @@ from typing import Any, ClassVar, Mapping, Sequence
 import libcst as cst
 from libcst.metadata import CodeRange, ProviderT
 
+from .finding import Finding, Fix, Option
 
-@dataclass(frozen=True)
-class Option:
-    """A rule option read from ``[tool.bybit-lint]`` (kebab-case key)."""
-
-    key: str
-    default: Any
-    help: str
-
-    def coerce(self, value: Any, where: str) -> Any:
-        expected = type(self.default)
-        if expected is float and isinstance(value, int) and not isinstance(value, bool):
-            return float(value)
-        if not isinstance(value, expected) or isinstance(value, bool) != isinstance(self.default, bool):
-            raise ValueError(
-                f"{where}: option '{self.key}' must be {expected.__name__}, got {value!r}"
-            )
-        return value
+__all__ = ["Finding", "Fix", "Invalid", "Option", "Rule", "RuleContext", "Valid"]
 
 
 @dataclass(frozen=True)
@@ -59,32 +44,6 @@ class Invalid:
     unsafe_fixed: str | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
     note: str = ""
-
-
-@dataclass(frozen=True)
-class Fix:
-    """Replacements applied to the tree, keyed by the original node's identity."""
-
-    replacements: tuple[tuple[cst.CSTNode, cst.CSTNode | cst.RemovalSentinel], ...]
-    safe: bool
-    description: str
-
-
-@dataclass
-class Finding:
-    code: str
-    name: str
-    message: str
-    filename: str
-    line: int
-    column: int  # 1-based, as ruff prints it
-    end_line: int
-    end_column: int
-    fix: Fix | None = None
-
-    @property
-    def sort_key(self) -> tuple[str, int, int, str]:
-        return (self.filename, self.line, self.column, self.code)
 
 
 @dataclass

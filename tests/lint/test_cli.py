@@ -170,7 +170,7 @@ def test_fix_writes_atomically_and_keeps_mode(project, capsys):
     assert code == 0 and "Fixed 1 error." in out
     assert 'qty="0.01")' in (project / "bot.py").read_text()
     assert oct((project / "bot.py").stat().st_mode & 0o777) == "0o640"
-    assert sorted(p.name for p in project.iterdir()) == ["bot.py", "clean.py"]  # no temp files left
+    assert sorted(p.name for p in project.iterdir()) == [".bybit_lint_cache", "bot.py", "clean.py"]  # no temp files left
     assert run(capsys, ".")[0] == 0
 
 

@@ -1,0 +1,319 @@
+"""The findings cache: warm runs skip parsing (and LibCST), every input that matters is in the key."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from lint_rules import cache as cache_module
+from lint_rules import engine, runner
+from lint_rules.cache import CACHE_DIR_NAME, Entry, FindingsCache, summary_digest
+from lint_rules.cli import main
+
+FLOAT_ORDER = textwrap.dedent(
+    """\
+    from pybit.unified_trading import HTTP
+
+    session = HTTP(api_key=KEY, api_secret=SECRET)
+    session.place_order(category="linear", symbol="BTCUSDT", side="Buy", orderType="Market", qty=0.01)
+    """
+)
+RECV_WINDOW = "from pybit.unified_trading import HTTP\n\nsession = HTTP(api_key=KEY, api_secret=SECRET, recv_window=3000)\n"
+
+# Runs the CLI in a fresh interpreter and reports whether LibCST was imported.
+PROBE = "import sys; from lint_rules.cli import main; rc = main(sys.argv[1:]); print('LIBCST', 'libcst' in sys.modules, rc)"
+
+
+def probe(cwd: Path, *args: str) -> tuple[bool, int, str]:
+    proc = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=cwd)
+    *lines, last = proc.stdout.strip().splitlines()
+    _, imported, rc = last.split()
+    return imported == "True", int(rc), "\n".join(lines) + proc.stderr
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("[tool.bybit-lint]\nignore = []\n")
+    (tmp_path / "bot.py").write_text(FLOAT_ORDER)
+    (tmp_path / "clean.py").write_text("x = 1\n")
+    return tmp_path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = main(list(args))
+    return code, capsys.readouterr().out
+
+
+def test_warm_run_neither_parses_nor_imports_libcst(project):
+    imported, rc, cold = probe(project, ".")
+    assert imported and rc == 1 and "bot.py:4:" in cold
+    imported, rc, warm = probe(project, ".")
+    assert not imported, "an unchanged tree must be answered from the cache"
+    assert rc == 1 and warm == cold
+    # a changed file is parsed again, and only then is LibCST imported
+    (project / "bot.py").write_text(FLOAT_ORDER + "\n")
+    imported, rc, _ = probe(project, ".")
+    assert imported and rc == 1
+
+
+def test_cache_folder_sits_beside_the_config_and_ignores_itself(project, capsys):
+    sub = project / "src"
+    sub.mkdir()
+    (sub / "bot.py").write_text(FLOAT_ORDER)
+    run(capsys, "src")
+    folder = project / CACHE_DIR_NAME
+    assert (folder / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert (folder / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    data = json.loads(next(folder.glob("*/findings.json")).read_text())
+    assert set(data) == {"src/bot.py"}  # relative to the config's folder
+    assert not (sub / CACHE_DIR_NAME).exists()
+
+
+def test_no_cache_reads_and_writes_nothing(project):
+    for _ in range(2):
+        imported, rc, _ = probe(project, ".", "--no-cache")
+        assert imported and rc == 1
+    assert not (project / CACHE_DIR_NAME).exists()
+
+
+def test_cache_dir_from_config_and_command_line(project, capsys):
+    (project / "pyproject.toml").write_text('[tool.bybit-lint]\nmin-recv-window = 5000\ncache-dir = "build/lint-cache"\n')
+    run(capsys, ".")
+    assert (project / "build" / "lint-cache" / ".gitignore").is_file()
+    assert not (project / CACHE_DIR_NAME).exists()
+    run(capsys, ".", "--cache-dir", str(project / "elsewhere"))
+    assert (project / "elsewhere" / "CACHEDIR.TAG").is_file()
+
+
+def test_bad_cache_dir_names_the_key(project, capsys):
+    (project / "pyproject.toml").write_text("[tool.bybit-lint]\ncache-dir = 3\n")
+    code = main(["."])
+    err = capsys.readouterr().err
+    assert code == 2 and "pyproject.toml" in err and "'cache-dir'" in err
+
+
+def test_configuration_is_part_of_the_key(project, capsys):
+    assert run(capsys, ".")[0] == 1
+    assert run(capsys, ".", "--ignore", "BYB101")[0] == 0
+    assert run(capsys, ".")[0] == 1
+    (project / "pyproject.toml").write_text('[tool.bybit-lint]\nper-file-ignores = { "bot.py" = ["BYB1"] }\n')
+    assert run(capsys, ".")[0] == 0
+
+
+def test_rule_options_are_part_of_the_key(project, capsys):
+    (project / "bot.py").write_text(RECV_WINDOW)
+    code, out = run(capsys, ".")
+    assert code == 1 and "BYB402" in out
+    (project / "pyproject.toml").write_text("[tool.bybit-lint]\nmin-recv-window = 2000\n")
+    assert run(capsys, ".")[0] == 0
+
+
+def test_edited_content_is_judged_again(project, capsys):
+    assert run(capsys, "bot.py")[0] == 1
+    (project / "bot.py").write_text(FLOAT_ORDER.replace("qty=0.01", 'qty="0.01"'))
+    assert run(capsys, "bot.py")[0] == 0
+
+
+def test_tool_change_is_part_of_the_key(project, capsys, monkeypatch):
+    run(capsys, ".")
+    calls = []
+    real = runner._work
+    monkeypatch.setattr(runner, "_work", lambda item: calls.append(item[0]) or real(item))
+    run(capsys, ".")
+    assert calls == []
+    monkeypatch.setattr(cache_module, "tool_fingerprint", lambda: "another version of the rules")
+    run(capsys, ".")
+    assert sorted(calls) == ["bot.py", "clean.py"]
+
+
+def test_corrupt_cache_is_rebuilt(project, capsys):
+    run(capsys, ".")
+    for file in (project / CACHE_DIR_NAME).rglob("*.json"):
+        file.write_text("{not json")
+    code, out = run(capsys, ".")
+    assert code == 1 and "BYB101" in out
+    code, out = run(capsys, ".")
+    assert code == 1 and "BYB101" in out
+
+
+def test_fix_uses_the_cache_for_files_without_fixes(project, capsys, monkeypatch):
+    run(capsys, ".")
+    calls = []
+    real = runner._work
+    monkeypatch.setattr(runner, "_work", lambda item: calls.append(item[0]) or real(item))
+    code, out = run(capsys, ".", "--fix")
+    assert calls == ["bot.py"]  # clean.py has no fix to apply: not parsed
+    assert code == 0 and "Fixed 1 error." in out
+
+
+def test_cached_findings_keep_their_fix_applicability(project, capsys):
+    first = run(capsys, ".", "--output-format", "json")[1]
+    assert run(capsys, ".", "--output-format", "json")[1] == first
+    assert json.loads(first)[0]["fix"]["applicability"] == "safe"
+
+
+# -- summaries and the files that depend on them ------------------------------------
+
+
+def test_entry_is_stale_when_a_summary_it_read_changed():
+    entry = Entry("k", [], {"exports": ["place"]}, {"lib.py": summary_digest({"exports": ["a"]})})
+    assert entry.fresh("k", {"lib.py": summary_digest({"exports": ["a"]})})
+    assert not entry.fresh("k", {"lib.py": summary_digest({"exports": ["b"]})})
+    assert not entry.fresh("k", {})  # the dependency is gone
+    assert not entry.fresh("other key", {"lib.py": summary_digest({"exports": ["a"]})})
+
+
+def test_cache_round_trips_summaries(tmp_path):
+    cache = FindingsCache(tmp_path / "c", tmp_path)
+    (tmp_path / "a.py").write_text("")
+    cache.put("a.py", Entry("k", [], {"facts": [1]}, {"b.py": "d"}))
+    cache.save()
+    again = FindingsCache(tmp_path / "c", tmp_path)
+    assert again.get("a.py") == Entry("k", [], {"facts": [1]}, {"b.py": "d"})
+    assert again.summaries() == {"a.py": {"facts": [1]}}
+
+
+def test_dependents_of_a_changed_summary_are_judged_again(tmp_path, monkeypatch):
+    """A stand-in for a cross-module rule: app.py's finding depends on lib.py's summary."""
+    (tmp_path / "lib.py").write_text("EXPORTS = 1\n# comment\n")
+    (tmp_path / "app.py").write_text("import lib\n")
+    linted: list[str] = []
+
+    def fake_lint_source(source, filename, rules, options=None, **_):
+        linted.append(filename)
+        if filename.endswith("lib.py"):
+            return engine.FileResult(filename, source, [], summary={"first": source.splitlines()[0]})
+        lib = (tmp_path / "lib.py").read_text().splitlines()[0]
+        found = [engine.Finding("BYB999", "x", lib, filename, 1, 1, 1, 1)]
+        return engine.FileResult(filename, source, found, depends_on={"lib.py": summary_digest({"first": lib})})
+
+    monkeypatch.setattr(engine, "lint_source", fake_lint_source)
+
+    def lint() -> dict[str, list[str]]:
+        jobs = [runner.Job(p, p.name, p.read_bytes(), ()) for p in (tmp_path / "app.py", tmp_path / "lib.py")]
+        cache = FindingsCache(tmp_path / CACHE_DIR_NAME, tmp_path)
+        outcomes = runner.run(jobs, {}, runner.Mode(), cache, workers=1)
+        return {j.display: [f.message for f in o.findings] for j, o in zip(jobs, outcomes)}
+
+    assert lint() == {"app.py": ["EXPORTS = 1"], "lib.py": []}
+    assert sorted(linted) == ["app.py", "lib.py"]
+    linted.clear()
+    lint()
+    assert linted == []
+    (tmp_path / "lib.py").write_text("EXPORTS = 1\n# another comment\n")  # same summary
+    lint()
+    assert linted == ["lib.py"]
+    linted.clear()
+    (tmp_path / "lib.py").write_text("EXPORTS = 2\n")  # the summary app.py read changed
+    assert lint() == {"app.py": ["EXPORTS = 2"], "lib.py": []}
+    assert linted == ["lib.py", "app.py"]
+
+
+def test_parallel_workers_give_the_same_findings(project, capsys):
+    for i in range(12):
+        (project / f"bot{i}.py").write_text(FLOAT_ORDER if i % 2 else RECV_WINDOW)
+    serial = run(capsys, ".", "--no-cache", "--jobs", "1")
+    parallel = run(capsys, ".", "--no-cache", "--jobs", "2")
+    assert parallel == serial and serial[1].count("BYB101") == 7 and serial[1].count("BYB402") == 6
+
+
+# -- files no rule can fire on ----------------------------------------------------------
+
+PLAIN = "import os\n\n\ndef join(a):\n    return os.path.join(a, 'b')\n"
+
+
+def test_a_changed_file_no_rule_can_fire_on_does_not_import_libcst(project):
+    (project / "bot.py").unlink()
+    (project / "util.py").write_text(PLAIN)
+    probe(project, ".")  # fills the cache (and the rule catalog)
+    (project / "util.py").write_text(PLAIN + "\n\ndef other():\n    return 1\n")
+    imported, rc, out = probe(project, ".")
+    assert not imported and rc == 0 and "All checks passed!" in out
+    (project / "util.py").write_text(PLAIN + "\ndef broken(:\n")
+    imported, rc, out = probe(project, ".")
+    assert not imported and rc == 1 and "util.py:7:" in out and "BYB001 SyntaxError" in out
+    # asking for unused-noqa reports needs the full pass
+    (project / "util.py").write_text(PLAIN + "x = 1  # noqa: BYB101\n")
+    imported, rc, out = probe(project, ".", "--extend-select", "BYB002")
+    assert imported and rc == 1 and "BYB002" in out
+
+
+@pytest.mark.parametrize(
+    "source",
+    [PLAIN, PLAIN + "\ndef broken(:\n", "def f():\n\treturn 1\n        pass\n", "x = (\n", b"caf\xe9 = 1\n"],
+    ids=["clean", "syntax-error", "indentation", "unclosed", "not-utf8"],
+)
+def test_syntax_only_check_matches_the_engine(source):
+    from lint_rules.catalog import describe, may_fire
+    from lint_rules.rules import all_rules
+
+    content = source if isinstance(source, bytes) else source.encode()
+    rules = [r for r in all_rules() if r.code != "BYB002"]
+    codes = tuple(r.code for r in rules)
+    assert not may_fire(content, codes, {i.code: i for i in describe(rules)})
+    fast = runner._work(("util.py", content, codes, {}, runner.Mode(), False))
+    full = runner._work(("util.py", content, codes, {}, runner.Mode(), True))
+    assert fast["findings"] == full["findings"]
+    if source is not PLAIN:
+        assert fast["findings"] and fast["findings"][0][0] == "BYB001"
+
+
+def test_trigger_words_decide_which_files_are_parsed():
+    from lint_rules.catalog import describe, may_fire
+    from lint_rules.rules import all_rules
+
+    infos = {i.code: i for i in describe(all_rules())}
+    codes = tuple(c for c in infos if c != "BYB002")
+    assert not may_fire(PLAIN.encode(), codes, infos)
+    assert may_fire(b"session.place_order(qty=0.1)\n", codes, infos)
+    assert not may_fire(b"session.place_order(qty=0.1)\n", ("BYB001", "BYB402"), infos)
+    assert may_fire(PLAIN.encode(), codes + ("BYB002",), infos)
+
+
+def test_cyclic_gc_is_relaxed_while_linting_and_restored_after(tmp_path, monkeypatch):
+    import gc
+
+    (tmp_path / "a.py").write_text("x = 1\n")
+    seen = []
+    real = runner._work
+    monkeypatch.setattr(runner, "_work", lambda item: seen.append(gc.get_threshold()) or real(item))
+    before = gc.get_threshold()
+    job = runner.Job(tmp_path / "a.py", "a.py", b"x = 1\n", ("BYB101",))
+    runner.run([job], {}, runner.Mode(), None, workers=1)
+    assert seen == [runner.GC_THRESHOLDS]
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_rule_catalog_is_kept_per_version_of_the_rules(tmp_path, monkeypatch):
+    from lint_rules import catalog
+
+    first = catalog.load_catalog(tmp_path, "aaaa")
+    assert [p.name for p in tmp_path.glob("catalog-*.json")] == ["catalog-aaaa.json"]
+    monkeypatch.setattr(catalog, "_imported", lambda: pytest.fail("a stored catalog must not import the rules"))
+    assert catalog.load_catalog(tmp_path, "aaaa") == first
+    monkeypatch.undo()
+    catalog.load_catalog(tmp_path, "bbbb")
+    assert [p.name for p in tmp_path.glob("catalog-*.json")] == ["catalog-bbbb.json"]
+    assert any(i.code == "BYB101" and i.words for i in first)
+
+
+def test_concurrent_runs_keep_each_others_entries_and_deleted_files_are_dropped(tmp_path):
+    """pre-commit starts several runs at once, each on its own batch of files."""
+    for name in ("a.py", "b.py", "gone.py"):
+        (tmp_path / name).write_text("")
+    first, second = FindingsCache(tmp_path / "c", tmp_path), FindingsCache(tmp_path / "c", tmp_path)
+    first.put("a.py", Entry("ka", []))
+    first.put("gone.py", Entry("kg", []))
+    second.put("b.py", Entry("kb", []))
+    first.save()
+    (tmp_path / "gone.py").unlink()
+    second.save()
+    merged = FindingsCache(tmp_path / "c", tmp_path)
+    assert merged.get("a.py") == Entry("ka", []) and merged.get("b.py") == Entry("kb", [])
+    assert merged.get("gone.py") is None
