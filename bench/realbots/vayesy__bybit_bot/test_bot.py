@@ -26,13 +26,12 @@ def test_spot_only_coins_and_breakout_buy(bybit, app):
     from bybit_bot.http_api_helpers import get_spot_only_coins
 
     bybit.add_instrument("TONUSDT", category="spot", tick_size="0.001", qty_step="0.01", min_qty="0.1", price="5")
-    from bybit_bot.helper_classes import TradingPairRecord
-
+    bybit.set_klines("TONUSDT", [("4.8", "5.2", "4.7", "5.0", "900"), ("5.0", "5.1", "4.9", "5.0", "700")], interval="D")
     coins = get_spot_only_coins(app.http, "USDT")
     assert coins == ["TON"]
-    # the fake's candles carry no volume, so the bot's own volume scan drops TON: seed the record it would keep
-    app.update_last_prices(list(coins))
-    app.pair_records["TONUSDT"] = record = TradingPairRecord("TONUSDT", 5.0, 1000.0)
+    assert app.update_last_prices(coins)
+    record = app.pair_records["TONUSDT"]
+    assert (record.price, record.volume) == (5.2, 4500.0)  # the day with the highest high, its turnover
     app.on_price_update_without_position("TONUSDT", record.price * 1.1, record.volume * 10 + 1)
     assert "TONUSDT" in app.open_positions
     assert [(o["symbol"], o["side"], o["orderStatus"]) for o in bybit.orders] == [("TONUSDT", "Buy", "Filled")]
