@@ -47,3 +47,11 @@ def test_snake_case_field_is_pointed_out(pybit_session, exchange):
         "params error: orderType is missing: expected Market or Limit (case-sensitive)"
         " (order_type is not a V5 field and is ignored: send orderType)"
     )
+
+
+def test_switch_isolated_without_leverage_says_it_is_required(pybit_session):
+    with pytest.raises(InvalidRequestError) as err:
+        pybit_session.switch_margin_mode(category="linear", symbol="SOLUSDT", tradeMode=1)
+    assert err.value.status_code == 10001
+    assert err.value.message.startswith("params error: buyLeverage and sellLeverage are required with tradeMode (equal, 1 to ")
+    assert err.value.message.endswith(" for SOLUSDT)")
