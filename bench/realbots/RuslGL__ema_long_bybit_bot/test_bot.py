@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-BOT = Path(os.environ.get("REALBOTS_DIR", "/work/realbots")) / "RuslGL__ema_long_bybit_bot"
+if "REALBOTS_DIR" not in os.environ:
+    pytest.skip("set REALBOTS_DIR to the snapshots that bench/bench_realbots.py --rebuild makes", allow_module_level=True)
+BOT = Path(os.environ["REALBOTS_DIR"]) / "RuslGL__ema_long_bybit_bot"
 
 
 @pytest.fixture
