@@ -76,6 +76,10 @@ class Bybit:
         """Seed an order on the book without a request (see FakeBybit.place_resting_order)."""
         return self.exchange.place_resting_order(symbol, side, qty, price, **kwargs)
 
+    def set_klines(self, symbol: str, candles: Any, interval: str = "1") -> None:
+        """Seed /v5/market/kline history: (open, high, low, close, volume) rows, oldest first."""
+        self.exchange.set_klines(symbol, candles, interval)
+
     def add_instrument(self, symbol: str, category: str = "linear", **kwargs: Any):
         """List any symbol the built-in table lacks (see FakeBybit.add_instrument)."""
         return self.exchange.add_instrument(symbol, category, **kwargs)

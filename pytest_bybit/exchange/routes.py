@@ -232,11 +232,11 @@ def kline(ex: FakeBybit, request: Request) -> dict[str, Any]:
     limit = _int(p, "limit", 200, 1, 1000)
     end = _int(p, "end", request.now_ms, 0, 2**63)
     start = _int(p, "start", 0, 0, 2**63)
-    last = inst.fmt_price(ex.engine.price(inst.symbol))
+    last = ex.engine.price(inst.symbol)
     rows = []
     t = end // step * step
     while len(rows) < limit and t >= start:
-        rows.append([str(t), last, last, last, last, "0", "0"])
+        rows.append(ex.candles.row(inst.symbol, p["interval"], t, inst.fmt_price, last))
         t -= step
     return {"category": category, "symbol": inst.symbol, "list": rows}
 

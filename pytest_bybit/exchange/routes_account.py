@@ -87,6 +87,8 @@ def switch_isolated(ex: FakeBybit, request: Request) -> dict[str, Any]:
     if mode not in ("0", "1"):
         raise BybitError(10001, "params error: tradeMode must be 0 (cross) or 1 (isolated)")
     buy, sell = dec(p.get("buyLeverage")), dec(p.get("sellLeverage"))
+    if p.get("buyLeverage") in (None, "") or p.get("sellLeverage") in (None, ""):
+        raise BybitError(10001, f"params error: buyLeverage and sellLeverage are required with tradeMode (equal, {fmt(inst.min_leverage)} to {fmt(inst.max_leverage)} for {inst.symbol})")
     if buy is None or sell is None or buy != sell or not inst.min_leverage <= buy <= inst.max_leverage or buy % inst.leverage_step:
         raise BybitError(10001, "params error: buyLeverage and sellLeverage must be equal and within the leverage filter")
     isolated = mode == "1"

@@ -14,12 +14,14 @@ records what the client saw as well as what the exchange did.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any, Callable, Iterator
 
 from .. import facts
 from .auth import Authenticator, KeyRegistry
+from .candles import CandleBook, parse_candles
 from .clocks import Clock, SystemClock
 from .engine import Engine
 from .errors import BybitError, Result, envelope
@@ -61,6 +63,7 @@ class FakeBybit:
         self.auth = Authenticator(self.keys)
         self.limits = RateLimits()
         self.requests = RequestLog()
+        self.candles = CandleBook()
         self.routes: dict[tuple[str, str], Route] = ROUTES
         self._middleware: list[Middleware] = []
         self._chain: Handler = self._serve
@@ -137,6 +140,18 @@ class FakeBybit:
         value = self._checked_price("set_index_price", symbol, price)
         with self._lock:
             self.engine.set_index(symbol, value, self.now_ms())
+
+    def set_klines(self, symbol: str, candles: Iterable[Sequence[Any]], interval: str = "1") -> None:
+        """Seed the candle history /v5/market/kline answers for ``symbol`` at ``interval``.
+
+        ``candles`` are (open, high, low, close, volume), oldest first; the last one is the
+        candle open now. Older and newer candles stay flat at the last price with no volume,
+        and the last price itself is still set_price's.
+        """
+        self._checked_price("set_klines", symbol, "1")
+        parsed = parse_candles(symbol, str(interval), candles)
+        with self._lock:
+            self.candles.seed(symbol, str(interval), parsed, self.now_ms())
 
     def add_instrument(self, symbol: str, category: str = "linear", *, price: Any = None, **filters: Any) -> Instrument:
         """List a new instrument (any symbol the built-in table lacks), tradable at once.

@@ -7,6 +7,7 @@ that is precisely the mistake (a float qty) the fake must catch. Derivatives ans
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -44,17 +45,19 @@ def parse_order(inst: Instrument, params: dict[str, Any], ref_price: Decimal) ->
     """Validate a create-order request for ``inst``; raise the BybitError the live server would."""
     side = params.get("side")
     order_type = params.get("orderType")
-    if side not in SIDES or order_type not in ORDER_TYPES:
-        raise param_error()
+    if side not in SIDES:
+        raise invalid_field("side", side, "Buy or Sell (case-sensitive)", params)
+    if order_type not in ORDER_TYPES:
+        raise invalid_field("orderType", order_type, "Market or Limit (case-sensitive)", params)
     qty = dec(params.get("qty"))
     if qty is None:
-        raise param_error()
+        raise invalid_field("qty", params.get("qty"), "a decimal string such as \"0.01\"", params)
     price = dec(params.get("price")) if order_type == "Limit" else None
     if order_type == "Limit" and (price is None or price <= 0):
-        raise param_error()
+        raise invalid_field("price", params.get("price"), "a positive decimal string (a Limit order needs a price)", params)
     tif = params.get("timeInForce") or "GTC"
     if tif not in TIME_IN_FORCE:
-        raise param_error()
+        raise invalid_field("timeInForce", tif, " / ".join(TIME_IN_FORCE), params)
     if order_type == "Market":
         tif = "IOC"
     link_id = params.get("orderLinkId") or ""
@@ -102,6 +105,21 @@ def parse_order(inst: Instrument, params: dict[str, Any], ref_price: Decimal) ->
         stop_loss=dec(params.get("stopLoss")) or None,
         is_leverage=str(params.get("isLeverage", 0)),
     )
+
+
+def invalid_field(name: str, value: Any, expected: str, params: dict[str, Any] | None = None) -> BybitError:
+    """A 10001 that names the field and what Bybit expects in it.
+
+    Bybit's own 10001 texts vary ("params error: ..."); the generic "Request parameter error."
+    would leave a bot author guessing which of a dozen fields was wrong. A missing field sent
+    under its snake_case name (V3 habits, pybit passes any keyword through) is pointed out,
+    because Bybit silently ignores the unknown name.
+    """
+    if value is None or value == "":
+        snake = re.sub(r"([A-Z])", r"_\1", name).lower()
+        hint = f" ({snake} is not a V5 field and is ignored: send {name})" if snake != name and params and snake in params else ""
+        return BybitError(10001, f"params error: {name} is missing: expected {expected}{hint}")
+    return BybitError(10001, f"params error: {name}={value!r} is invalid: expected {expected}")
 
 
 def check_contract(

@@ -164,6 +164,14 @@ def test_unknown_scenario_is_a_usage_error(pytester: pytest.Pytester) -> None:
     result.stderr.fnmatch_lines(["*unknown scenario 'nope'*rate_limit_burst*"])
 
 
+def test_scenario_value_that_is_a_test_path_says_so(pytester: pytest.Pytester) -> None:
+    """`pytest --bybit-faults test_x.py` hands the path to the option, not to pytest."""
+    pytester.makepyfile(test_x="def test_x(bybit): pass\n")
+    result = pytester.runpytest("--bybit-faults", "test_x.py")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*unknown scenario 'test_x.py'*looks like a test path: write --bybit-faults=all*"])
+
+
 def test_matrix_ids_are_stable(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
