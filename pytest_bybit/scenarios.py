@@ -136,15 +136,9 @@ def parse_selection(value: str | None) -> list[Scenario]:
         if not name:
             continue
         if name not in SCENARIOS:
-            # `pytest --bybit-faults tests/x.py`: the option's optional value swallowed the path.
-            path_hint = (
-                f"; {name!r} looks like a test path: write --bybit-faults=all (or =NAME,...) before it"
-                if "/" in name or "::" in name or name.endswith(".py")
-                else ""
-            )
             raise UnknownScenario(
                 f"--bybit-faults: unknown scenario {name!r}. Known scenarios: {', '.join(SCENARIOS)} "
-                f"(pytest --bybit-faults-list describes them){path_hint}"
+                "(pytest --bybit-faults-list describes them)"
             )
         chosen.append(SCENARIOS[name])
     return chosen

@@ -164,12 +164,14 @@ def test_unknown_scenario_is_a_usage_error(pytester: pytest.Pytester) -> None:
     result.stderr.fnmatch_lines(["*unknown scenario 'nope'*rate_limit_burst*"])
 
 
-def test_scenario_value_that_is_a_test_path_says_so(pytester: pytest.Pytester) -> None:
-    """`pytest --bybit-faults test_x.py` hands the path to the option, not to pytest."""
+def test_scenario_value_that_is_a_test_path_is_given_back(pytester: pytest.Pytester) -> None:
+    """`pytest --bybit-faults test_x.py`: the option swallowed the path; it runs as a path, all scenarios."""
+    from pytest_bybit.scenarios import SCENARIOS
+
     pytester.makepyfile(test_x="def test_x(bybit): pass\n")
-    result = pytester.runpytest("--bybit-faults", "test_x.py")
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*unknown scenario 'test_x.py'*looks like a test path: write --bybit-faults=all*"])
+    result = pytester.runpytest("-p", "no:randomly", "--bybit-faults", "test_x.py")
+    assert result.ret == pytest.ExitCode.OK
+    result.assert_outcomes(passed=1 + len(SCENARIOS))
 
 
 def test_matrix_ids_are_stable(pytester: pytest.Pytester) -> None:
