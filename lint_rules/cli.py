@@ -27,6 +27,7 @@ from .config import (
 from .discovery import iter_python_files
 from .engine import lint_source
 from .fixes import fix_source, unified_diff, write_atomically
+from .project import Project, project_of_files
 from .rule import Finding
 from .rules import all_rules, rule_by_code
 
@@ -176,11 +177,20 @@ def _lint_file(item: tuple[str, list[str], dict[str, Any], bool, bool, bool]) ->
         finding = Finding("BYB001", "syntax-error", f"cannot decode file as UTF-8: {exc.reason} at byte {exc.start}", filename, 1, 1, 1, 1)
         return [finding], None, None, 0
     if fix or diff:
-        result = fix_source(source, filename, rules, options, unsafe=unsafe)
+        result = fix_source(source, filename, rules, options, unsafe=unsafe, project=_PROJECT)
         changed = result.source if result.source != source else None
         patch = unified_diff(source, result.source, filename) if (diff and changed) else None
         return result.remaining, changed, patch, result.fixed
-    return lint_source(source, filename, rules, options).findings, None, None, 0
+    return lint_source(source, filename, rules, options, project=_PROJECT).findings, None, None, 0
+
+
+#: The summaries of the tree being linted (set in each worker process before its jobs).
+_PROJECT: Project | None = None
+
+
+def _use_project(project: Project | None) -> None:
+    global _PROJECT
+    _PROJECT = project
 
 
 def _check(argv: Sequence[str]) -> int:
@@ -203,9 +213,11 @@ def _check(argv: Sequence[str]) -> int:
         ignored = per_file_ignored(file, config)
         codes = [r.code for r in rules if not any(r.code.startswith(i) for i in ignored)]
         jobs.append((_display(file), codes, config.options, args.fix, args.unsafe_fixes, args.diff))
+    project = project_of_files([Path(job[0]) for job in jobs])
     workers = args.jobs or (min(os.cpu_count() or 1, 8) if len(jobs) >= PARALLEL_THRESHOLD else 1)
+    _use_project(project)
     if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_use_project, initargs=(project,)) as pool:
             results = list(pool.map(_job, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
     else:
         results = [_job(job) for job in jobs]

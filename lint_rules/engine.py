@@ -178,8 +178,13 @@ def lint_source(
     options: Mapping[str, Any] | None = None,
     *,
     keep_module: bool = False,
+    project: Any = None,
 ) -> FileResult:
-    """Findings for one file, after ``# noqa``; the parsed module is kept for fixing."""
+    """Findings for one file, after ``# noqa``; the parsed module is kept for fixing.
+
+    ``project`` (``project.Project``) holds the summaries of the tree the file belongs to,
+    keyed by the same file names, so that rules can follow the project's own imports.
+    """
     options = options or {}
     report_unused_noqa = any(r.code == UNUSED_NOQA_CODE for r in rules)
     active = applicable_rules(source, rules)
@@ -202,7 +207,7 @@ def lint_source(
     findings: list[Finding] = []
     if active:
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        context = RuleContext(filename=filename, source=source, options=options, wrapper=wrapper)
+        context = RuleContext(filename=filename, source=source, options=options, wrapper=wrapper, project=project)
         visitors = [rule(context) for rule in active]
         with ExitStack() as stack:
             for visitor in visitors:

@@ -94,6 +94,27 @@ class RuleContext:
     options: Mapping[str, Any]
     wrapper: Any = None  # the MetadataWrapper of this file, set by the engine
     _positions: Any = None
+    #: The tree this file is linted with (``project.Project``), or None for a lone file.
+    project: Any = None
+    _summary: Any = None
+
+    def summary(self) -> Mapping[str, Any]:
+        """This module's own summary (role, functions, constants), from the project when
+        the tree was summarised, else built on first use."""
+        if self._summary is None:
+            found = self.project.summary(self.filename) if self.project is not None else None
+            if found is None:
+                from .project import summarize
+
+                found = summarize(self.source)
+            self._summary = found
+        return self._summary
+
+    def resolve(self, dotted: str | None) -> Any:
+        """What a name imported from another module of the project is (``project.Resolved``)."""
+        if self.project is None or not dotted:
+            return None
+        return self.project.resolve(self.filename, dotted)
 
     def position(self, node: cst.CSTNode) -> CodeRange:
         """Positions are computed once per file, and only for files that need one.

@@ -1023,16 +1023,18 @@ class Model:
                     if not follow_params:
                         unresolved = True
                         continue
+                    if d in owner.defaults:
+                        # a default is evaluated where the function is defined, not in its
+                        # own frame: ``def f(url=url)`` reads the enclosing ``url``
+                        s, u, _ = self.reach(owner.defaults[d], owner.parent, depth + 1, follow_params)
+                        strings |= s
+                        unresolved = unresolved or u
                     if owner.name == "__init__" or depth >= 3:
                         unresolved = True
-                        if d in owner.defaults:
-                            stack.append(owner.defaults[d])
                         continue
                     sites = self.arg_values(owner, d)
                     if not sites:
                         unresolved = True
-                    if d in owner.defaults:
-                        stack.append(owner.defaults[d])
                     for value, caller in sites:
                         s, u, _ = self.reach(value, caller, depth + 1)
                         strings |= s

@@ -18,6 +18,7 @@ Not public API: the leading underscore keeps this module out of rule discovery.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import libcst as cst
 
@@ -283,6 +284,36 @@ def flow_facts(module: cst.Module) -> FlowFacts:
     return FlowFacts(module)
 
 
+def annotation_kind(node: cst.CSTNode | None, imports: Imports | None = None) -> str | None:
+    """``float``, ``Optional[float]``, ``float | None``, ``"float"`` -> "float"; Decimal alike
+    (the LibCST twin of ``project.annotation_kind``)."""
+    kind = type(node)
+    if kind is cst.BinaryOperation and type(node.operator) is cst.BitOr:
+        kinds = {annotation_kind(node.left, imports), annotation_kind(node.right, imports)} - {None, "none"}
+        return kinds.pop() if len(kinds) == 1 else None
+    if kind is cst.Subscript:
+        base = dotted_name(node.value)
+        if base in ("Optional", "typing.Optional", "Union", "typing.Union"):
+            kinds = {
+                annotation_kind(el.slice.value, imports) for el in node.slice if isinstance(el.slice, cst.Index)
+            } - {None, "none"}
+            return kinds.pop() if len(kinds) == 1 else None
+        return None
+    if kind is cst.SimpleString:
+        text = (string_value(node) or "").replace(" ", "")
+        if text in ("float", "Optional[float]", "float|None", "None|float"):
+            return "float"
+        return "decimal" if text in ("Decimal", "decimal.Decimal") else None
+    name = dotted_name(node)
+    if name == "None":
+        return "none"
+    if name == "float":
+        return "float"
+    if name in ("Decimal", "decimal.Decimal") or (name and imports is not None and imports.resolve(name) == "decimal.Decimal"):
+        return "decimal"
+    return None
+
+
 def param_names(func: cst.FunctionDef) -> dict[str, cst.Param]:
     p = func.params
     out: dict[str, cst.Param] = {}
@@ -304,8 +335,9 @@ def positional_params(func: cst.FunctionDef, is_method: bool) -> list[str]:
 class Flow:
     """One rule's value-flow answers over a module's facts, computed lazily and cached."""
 
-    def __init__(self, facts: FlowFacts) -> None:
+    def __init__(self, facts: FlowFacts, context: Any = None) -> None:
         self.facts = facts
+        self.context = context  # the rule's context: the project the module belongs to
         self.module = facts.module
         self.imports: Imports = facts.imports
         self.scopes = facts.scopes
@@ -455,11 +487,12 @@ class Flow:
         if found is None:
             param = self.param_of(name, scope)
             if param is not None and param.annotation is not None:
-                ann = dotted_name(param.annotation.annotation)
-                if ann in ("Decimal", "decimal.Decimal") or (ann and self.imports.resolve(ann) == "decimal.Decimal"):
+                ann = annotation_kind(param.annotation.annotation, self.imports)
+                if ann == "decimal":
                     return DECIMAL
                 if ann == "float":
-                    return Kind("float_param", f"the float parameter `{name}`")
+                    # the author's own word: ``qty: float`` (or Optional[float], float | None)
+                    return Kind("float", f"the float-typed parameter `{name}`")
             return UNKNOWN
         bscope, binding = found
         if binding.value is None:
@@ -562,6 +595,9 @@ class Flow:
                 return Kind("float", f"{name}()")
         callee = self.resolve_callee(call, scope)
         if callee is not None:
+            annotated = annotation_kind(callee.returns.annotation, self.imports) if callee.returns else None
+            if annotated == "float":
+                return Kind("float", f"{callee.name.value}() annotated `-> float`")
             kinds = [self.kind(v, callee) for v in self.returned(callee)]
             floats = [k for k in kinds if k.is_float or k.kind == "str_float"]
             if floats:
@@ -569,6 +605,12 @@ class Flow:
                 return Kind(k.kind, f"{callee.name.value}() returning {k.reason}")
             if kinds and all(k.kind == kinds[0].kind for k in kinds):
                 return Kind(kinds[0].kind, kinds[0].reason)
+            return UNKNOWN
+        if self.context is not None and name:
+            facts = self.context.project and self.context.project.function(self.context.filename, name)
+            if facts and facts.get("returns") in ("float", "decimal"):
+                kind = facts["returns"]
+                return DECIMAL if kind == "decimal" else Kind("float", f"{name}() (another module of the project) returning a float")
         return UNKNOWN
 
 

@@ -614,6 +614,10 @@ def looks_like_credential(text: str | None) -> bool:
         return "..." not in text and len(text) > 100
     if not re.fullmatch(r"[A-Za-z0-9]{16,}", text):
         return False
+    if len(text) not in (18, 36) and re.fullmatch(r"(0x)?([0-9a-f]+|[0-9A-F]+)", text):
+        # a hex digest or test vector (HMAC / hash self-tests, wallet keys): Bybit keys are
+        # 18 and secrets 36 mixed-case alphanumerics
+        return False
     lower = text.lower()
     if any(word in lower for word in _PLACEHOLDER_WORDS):
         return False
@@ -712,9 +716,13 @@ class HardcodedCredentials(Rule):
         for param in idx.params:
             if param.default is not None and is_credential_name(param.name.value):
                 check(param.default)
-        for string in idx.strings:
-            if isinstance(string, cst.SimpleString) and "PRIVATE KEY-----" in string.value:
-                check(string)
+        low = self.context.source.lower()
+        if "bybit" in low or "x-bapi" in low:
+            # a PEM key is a Bybit credential in a Bybit module (RSA API keys); elsewhere it
+            # is a crypto library's test key
+            for string in idx.strings:
+                if isinstance(string, cst.SimpleString) and "PRIVATE KEY-----" in string.value:
+                    check(string)
 
     VALID = [
         Valid(
@@ -893,6 +901,27 @@ def _test_mentions_config(test: cst.CSTNode) -> bool:
     return False
 
 
+#: Calls that make (or configure) an HTTP / TLS connection: ``verify=False`` on anything else
+#: (``df.take(..., verify=False)``, ``validate(x, verify=False)``) is someone else's flag.
+_HTTP_CALL_NAMES = frozenset(
+    {
+        "get", "post", "put", "delete", "patch", "head", "options", "request", "send", "stream", "fetch",
+        "client", "asyncclient", "session", "clientsession", "urlopen", "connect", "ws_connect",
+        "create_connection", "websocketapp", "run_forever", "http", "websocket", "transport",
+        "httptransport", "asynchttptransport", "poolmanager", "connectionpool", "elasticsearch", "mount",
+    }
+)
+_HTTP_PACKAGES = ("requests", "httpx", "aiohttp", "urllib3", "urllib", "websocket", "websockets", "pybit", "ccxt", "http.client")
+
+
+def _http_client_call(attr: str | None, qualified: str, callee: str) -> bool:
+    if (attr or "").lower() in _HTTP_CALL_NAMES or (attr or "").lower().endswith(("request", "_get", "_post", "session", "client")):
+        return True
+    if qualified.startswith(_HTTP_PACKAGES):
+        return True
+    return any(word in callee for word in ("session", "client", "http", "requests"))
+
+
 class TlsVerificationDisabled(Rule):
     """
     ## What it does
@@ -981,7 +1010,8 @@ class TlsVerificationDisabled(Rule):
                     continue
                 kw = arg.keyword.value
                 if kw in ("verify", "verify_certs", "validate_certs"):
-                    candidates.append(arg)
+                    if _http_client_call(attr, qualified, callee):
+                        candidates.append(arg)
                 elif kw in ("ssl", "verify_ssl") and (attr in _AIOHTTP_CALLS or qualified.startswith("aiohttp") or (attr or "").endswith("request")):
                     candidates.append(arg)
                 elif kw == "check_hostname" and id(idx.scope_of(call)) not in cert_none_scopes:

@@ -69,7 +69,7 @@ class _PrecisionRule(Rule):
     been seen."""
 
     def visit_Module(self, node: cst.Module) -> None:
-        self.flow = Flow(flow_facts(node))
+        self.flow = Flow(flow_facts(node), self.context)
         #: functions and the module: where a name is looked up
         self.scope_stack: list[Scope] = [node]
 

@@ -83,6 +83,7 @@ class ClockAnalysis:
 
     def __init__(self, idx: ModuleIndex) -> None:
         self.idx = idx
+        self.context = None  # the linted file's RuleContext: the project its imports lead to
         self._helper: dict[int, Clock | None] = {}
         self._in_progress: set[int] = set()
 
@@ -167,6 +168,13 @@ class ClockAnalysis:
             result = self.helper_clock(helper)
             if result is not None:
                 return Clock(result.unit, result.ahead, call, result.corrected)
+            return None
+        context = self.context
+        if context is not None and context.project is not None and isinstance(func, (cst.Name, cst.Attribute)):
+            # a clock helper in another module of the project (``from utils.clock import time_ms``)
+            facts = context.project.function(context.filename, dotted_name(func))
+            if facts is not None and facts.get("returns") in ("local_ms", "server_ms"):
+                return Clock("ms", 0.0, call, facts["returns"] == "server_ms")
         return None
 
     def helper_clock(self, func: cst.FunctionDef | cst.Lambda) -> Clock | None:
@@ -529,11 +537,12 @@ class LocalClockTimestamp(Rule):
     message = "Signed timestamp read from the local clock: add a server-time offset measured from /v5/market/time"
     prevents = "10002 (request timestamp outside recv_window)"
     fault = "timestamp_expired"
-    words = ("time(", "time_ns(", "timestamp(", "generate_timestamp")
+    words = ("time(", "time_ns(", "timestamp(", "generate_timestamp", "TIMESTAMP", "expires")
 
     def visit_Module(self, node: cst.Module) -> None:
         idx = module_index(node)
         analysis = clock_analysis(idx)
+        analysis.context = self.context
         seen: set[int] = set()
         for clock in _Flow(self, analysis).run():
             if id(clock.producer) in seen:
@@ -1140,6 +1149,7 @@ class WsAuthExpiryTooShort(Rule):
     def visit_Module(self, node: cst.Module) -> None:
         idx = module_index(node)
         analysis = clock_analysis(idx)
+        analysis.context = self.context
         minimum_s = self.option_values["min-ws-auth-expiry"]
         reported: set[int] = set()
 
