@@ -187,3 +187,123 @@ def test_float_size_from_a_sizer_module() -> None:
             """,
         },
     )
+
+
+# -- 3. a wrapper method named get / post next to dict.get("retCode") -----------------------
+
+
+def test_wrapper_named_get_next_to_dict_get_keeps_byb2xx() -> None:
+    check(
+        ("BYB201", "BYB204", "BYB207"),
+        {
+            "bot/client.py": """
+                import time
+                import requests
+
+                class BybitClient:
+                    def __init__(self, base):
+                        self.base = base
+                        self.s = requests.Session()
+
+                    def get(self, path, params=None):  # expect: BYB201
+                        resp = self.s.get(self.base + path, params=params, timeout=10)
+                        data = resp.json()
+                        if data.get("retCode") != 0:
+                            raise RuntimeError(data.get("retMsg"))
+                        return data["result"]
+
+                    def post(self, path, body):  # expect: BYB201
+                        for attempt in range(5):
+                            try:
+                                r = self.s.post(self.base + path, json=body, timeout=10)
+                                return r.json()  # expect: BYB207
+                            except requests.RequestException:
+                                time.sleep(2 ** attempt)
+                        raise RuntimeError("gave up")
+
+                    def ticker(self, symbol):
+                        return self.get("/v5/market/tickers", {"category": "linear", "symbol": symbol})
+            """,
+        },
+    )
+
+
+# -- 4. legacy paths, host only in a constructor default -----------------------------------
+
+
+def test_legacy_paths_with_the_host_in_a_constructor_default() -> None:
+    check(
+        ("BYB201",),
+        {
+            "bot/legacy.py": """
+                import hashlib, hmac, time
+                import requests
+
+                class Bybit:
+                    def __init__(self, key, secret, url="https://api.bybit.com"):
+                        self.key, self.secret, self.url = key, secret, url
+
+                    def _signed(self, method, path, params):  # expect: BYB201
+                        params["api_key"] = self.key
+                        params["timestamp"] = int(time.time() * 1000)
+                        query = "&".join(f"{k}={params[k]}" for k in sorted(params))
+                        params["sign"] = hmac.new(self.secret.encode(), query.encode(), hashlib.sha256).hexdigest()
+                        return requests.request(method, self.url + path, params=params).json()
+
+                    def position(self, symbol):
+                        return self._signed("GET", "/v2/private/position/list", {"symbol": symbol})
+
+                    def old_order(self, symbol, qty):
+                        return self._signed("POST", "/open-api/order/create", {"symbol": symbol, "qty": qty})
+            """,
+        },
+    )
+
+
+# -- 5. success read from retMsg; doubling delay next to Retry-After -----------------------
+
+
+def test_retry_loop_whose_success_test_reads_retmsg() -> None:
+    check(
+        ("BYB202",),
+        {
+            "bot/orders.py": """
+                import time
+                from pybit.unified_trading import HTTP
+
+                def cancel_all(session: HTTP, symbol: str):
+                    for attempt in range(5):  # expect: BYB202
+                        resp = session.cancel_all_orders(category="linear", symbol=symbol)
+                        if resp["retMsg"] in ("OK", "success"):
+                            return resp
+                        time.sleep(1)
+                    raise RuntimeError("cancel failed")
+            """,
+        },
+    )
+
+
+def test_doubling_delay_in_one_branch_next_to_retry_after() -> None:
+    check(
+        ("BYB203",),
+        {
+            "bot/http.py": """
+                import time
+                import requests
+
+                def call(url, body, retries=6):
+                    delay = 1.0
+                    for attempt in range(retries):  # expect: BYB203
+                        resp = requests.post(url, json=body, timeout=10)
+                        if resp.status_code == 429:
+                            time.sleep(float(resp.headers.get("Retry-After", "1")))
+                            continue
+                        data = resp.json()
+                        if data["retCode"] == 0:
+                            return data
+                        time.sleep(delay)
+                        delay *= 2
+                    raise RuntimeError("https://api.bybit.com gave up")
+            """,
+        },
+    )
