@@ -217,6 +217,7 @@ def _function_facts(func: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, A
     text_bits: list[str] = []
     retries = False
     limiter = False
+    calls: set[str] = set()
     for node in _own_nodes(func):
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             name = node.targets[0].id
@@ -239,6 +240,9 @@ def _function_facts(func: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, A
             name = _dotted(node.func) or ""
             if _LIMITER_NAME.search(name) and not name.startswith(("print", "log")):
                 limiter = True
+            callee = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+            if callee:
+                calls.add(callee)
         elif isinstance(node, (ast.Name, ast.Attribute)):
             text_bits.append(node.id if isinstance(node, ast.Name) else node.attr)
     low = " ".join(s.lower() for s in strings) + " " + " ".join(text_bits).lower()
@@ -258,6 +262,7 @@ def _function_facts(func: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, A
         "retcode": "retcode" in low or "ret_code" in low,
         "retries": retries,
         "async": isinstance(func, ast.AsyncFunctionDef),
+        "calls": sorted(calls),
     }
 
 
@@ -503,6 +508,32 @@ class Project:
     def constant(self, importer: str, dotted: str | None) -> Any:
         found = self.resolve(importer, dotted)
         return found.facts if found is not None and found.kind == "constant" else None
+
+    def callers_of(self, name: str, exclude: str | None = None) -> list[tuple[str, str, Mapping[str, Any]]]:
+        """Functions of the project (outside ``exclude``) that call something named ``name``:
+        ``(path, qualified name, facts)``. Names only: enough to ask "does every caller of
+        ``_make_request`` check retCode?"."""
+        out = []
+        for path, summary in self.summaries.items():
+            if path == exclude:
+                continue
+            for qualname, facts in summary["functions"].items():
+                if name in facts.get("calls", ()):
+                    out.append((path, qualname, facts))
+        return out
+
+    def checks_retcode(self, path: str, facts: Mapping[str, Any]) -> bool:
+        """Whether a function reads retCode itself or through a function of the project it
+        calls (``self._check_response(data)``)."""
+        if facts.get("retcode"):
+            return True
+        checkers = {
+            q.rsplit(".", 1)[-1]
+            for summary in self.summaries.values()
+            for q, f in summary["functions"].items()
+            if f.get("retcode")
+        }
+        return bool(checkers & set(facts.get("calls", ())))
 
     def role(self, path: str) -> str | None:
         summary = self.summaries.get(path)

@@ -68,6 +68,46 @@ def _envs(idx: ModuleIndex, node: cst.CSTNode, cache: dict[int, frozenset[str]])
     return found
 
 
+#: Text that shows code can authenticate (a key, a secret, a signature, an auth message).
+_CREDENTIAL_TEXT = re.compile(
+    r"api_?key|apikey|api_?secret|secret|x-bapi-sign|x-bapi-api-key|hmac|signature|\bsign\w*\(|[\"']auth[\"']",
+    re.I,
+)
+#: A V5 endpoint or stream that only answers a signed request (the key's environment matters).
+_PRIVATE_URL = re.compile(r"/v5/(?:order|position|account|execution|asset|user|private|trade)|/v5/private|/private\b", re.I)
+#: A public stream or market-data endpoint: it never takes a key.
+_PUBLIC_URL = re.compile(r"/v5/public/|/v5/market/|realtime_public|/v2/public/|/public/linear/|/spot/quote/", re.I)
+#: Words in a test that mean configuration picks the environment.
+_ENV_TEST_WORDS = ("testnet", "test", "demo", "sandbox", "mode", "env", "live", "prod", "paper", "real", "main", "net")
+_KEY_KEYWORDS = frozenset({"api_key", "api_secret", "apiKey", "secret", "key", "rsa_authentication", "private_key"})
+
+
+def _picks_environment(test: cst.CSTNode) -> bool:
+    """A condition on a setting about the environment (``cfg.testnet``, ``mode == "test"``)."""
+    for node in walk(test):
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            name = (ident(node) or "").lower()
+            if any(w in name for w in _ENV_TEST_WORDS) and name not in ("true", "false"):
+                return True
+    return False
+
+
+def _authenticated_client(call: cst.Call) -> bool:
+    """Whether a client construction carries a key (pybit ``api_key=``, a ccxt config with
+    ``apiKey``), and for a pybit ``WebSocket`` whether its channel is private: pybit never
+    authenticates a public channel, so its environment cannot mismatch a key."""
+    attr = last_attr(call)
+    channel = keyword(call, "channel_type")
+    if attr == "WebSocket" and channel is not None and string_value(channel.value) not in (None, "private"):
+        return False
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value in _KEY_KEYWORDS:
+            return string_value(arg.value) != "" and dotted_name(arg.value) != "None"
+        if arg.star:
+            return True  # **config: cannot tell
+    return False
+
+
 class HardcodedEnvironment(Rule):
     """
     ## What it does
@@ -126,8 +166,10 @@ class HardcodedEnvironment(Rule):
         if _is_test_file(self.context.filename):
             return
         idx = module_index(node)
+        self._idx = idx
+        self._evidence: dict[int, bool] = {}
         for call in idx.calls:
-            if idx.in_main_guard(call):
+            if self._exempt(idx, call):
                 continue
             self._check_call(idx, call)
         for dct in idx.dicts:
@@ -136,10 +178,46 @@ class HardcodedEnvironment(Rule):
                     isinstance(element, cst.DictElement)
                     and string_value(element.key) == "sandboxMode"
                     and bool_value(element.value) is True
-                    and not idx.in_main_guard(element)
+                    and not self._exempt(idx, element)
                 ):
                     self.report(element)
         self._check_hosts(idx)
+
+    # -- where the environment is not fixed ----------------------------------------------
+    def _exempt(self, idx: ModuleIndex, node: cst.CSTNode) -> bool:
+        """Under ``if __name__ == "__main__":``, in the ``main()`` of a one-shot demo script, or
+        in a branch that configuration picks (``if cfg.testnet: ex.set_sandbox_mode(True)``)."""
+        if idx.in_main_guard(node):
+            return True
+        func = idx.function_of(node)
+        if (
+            func is not None
+            and func.name.value.lower().startswith(("main", "demo", "example"))
+            and self.context.summary().get("role") == "script"
+        ):
+            return True
+        for anc in idx.ancestors(node):
+            if isinstance(anc, (cst.FunctionDef, cst.ClassDef, cst.Module)):
+                return False
+            if isinstance(anc, (cst.If, cst.IfExp)) and _picks_environment(anc.test):
+                return True
+        return False
+
+    def _credentials_near(self, idx: ModuleIndex, node: cst.CSTNode) -> bool:
+        """Whether the code around a host can authenticate: a key, a secret, a signature or
+        an auth message in the enclosing class (or function, or the whole module for a
+        module-level constant). A public market-data host used without one cannot meet a
+        key of the wrong environment."""
+        scope: cst.CSTNode = idx.class_of(node) or idx.function_of(node) or idx.module
+        key = id(scope)
+        found = self._evidence.get(key)
+        if found is None:
+            text = self.context.source if scope is idx.module else idx.module.code_for_node(scope)
+            found = bool(_CREDENTIAL_TEXT.search(text))
+            if not found and scope is not idx.module and not isinstance(scope, cst.ClassDef):
+                found = False
+            self._evidence[key] = found
+        return found
 
     # -- client constructions ----------------------------------------------------------
     def _check_call(self, idx: ModuleIndex, call: cst.Call) -> None:
@@ -152,8 +230,13 @@ class HardcodedEnvironment(Rule):
             if call.args:
                 self._check_ccxt_config(idx, call.args[0].value)
             return
-        if idx.is_pybit_constructor(call) or (attr is not None and attr[:1].isupper() and attr not in ("ArgumentParser",)):
-            for kw in _ENV_KEYWORDS:
+        if idx.is_pybit_constructor(call) or (attr is not None and attr[:1].isupper() and attr not in ("ArgumentParser",)) or (
+            idx.qualified(call) == "bybit.bybit"
+        ):
+            if not _authenticated_client(call):
+                return  # HTTP(testnet=False) with no key, or a public WebSocket channel
+            # the old official ``bybit`` package (bravado) calls it ``test=``
+            for kw in _ENV_KEYWORDS + (("test",) if idx.qualified(call) == "bybit.bybit" else ()):
                 arg = keyword(call, kw)
                 if arg is None:
                     continue
@@ -195,10 +278,29 @@ class HardcodedEnvironment(Rule):
             return
         table_names = self._environment_tables(idx, candidates, cache)
         for string in candidates:
-            if idx.in_main_guard(string):
+            if self._exempt(idx, string):
+                continue
+            text = string_prefix_text(string) or ""
+            if _PUBLIC_URL.search(text):
+                continue  # a public stream or market-data endpoint never takes a key
+            if not self._credentials_near(idx, string) and not (
+                _PRIVATE_URL.search(text) and (self._credentials_near(idx, idx.module) or "headers" in self.context.source)
+            ):
+                continue
+            if self._constructor_without_key(idx, string):
                 continue
             if self._used_as_url(idx, string, cache, table_names) and not self._in_choice(idx, string, cache):
                 self.report(string)
+
+    @staticmethod
+    def _constructor_without_key(idx: ModuleIndex, string: cst.CSTNode) -> bool:
+        """``inverse_perpetual.HTTP(endpoint="https://api.bybit.com")`` with no key."""
+        parent = idx.parent(string)
+        if isinstance(parent, cst.Arg):
+            call = idx.parent(parent)
+            if isinstance(call, cst.Call) and (idx.qualified(call) or "").startswith("pybit") and not _authenticated_client(call):
+                return True
+        return False
 
     @staticmethod
     def _in_choice(idx: ModuleIndex, string: cst.CSTNode, cache: dict[int, frozenset[str]]) -> bool:
@@ -217,6 +319,7 @@ class HardcodedEnvironment(Rule):
         constants holding hosts of different environments that one expression picks from,
         or constants named after their environment (``TESTNET_URL`` / ``MAINNET_URL``)."""
         constant_env: dict[str, frozenset[str]] = {}
+        attribute_env: dict[str, set[str]] = {}
         for string in candidates:
             stmt = idx.parent(string)
             if isinstance(stmt, (cst.Assign, cst.AnnAssign)) and idx.function_of(stmt) is None:
@@ -225,9 +328,15 @@ class HardcodedEnvironment(Rule):
                     name = ident(target)
                     if name:
                         constant_env[name] = _envs(idx, string, cache)
-        if not constant_env:
-            return set()
+            elif isinstance(stmt, cst.Assign):
+                for t in stmt.targets:
+                    if isinstance(t.target, cst.Attribute):
+                        attribute_env.setdefault(t.target.attr.value, set()).update(_envs(idx, string, cache))
         out: set[str] = set()
+        # ``self.url = <mainnet>`` in one method and ``<testnet>`` in another: a choice
+        out |= {name for name, envs in attribute_env.items() if len(envs) >= 2}
+        if not constant_env:
+            return out
         all_envs = frozenset().union(*constant_env.values())
         if len(all_envs) >= 2:
             named = {n for n in constant_env if any(w in n.lower() for w in _ENV_WORDS)}
@@ -319,6 +428,7 @@ class HardcodedEnvironment(Rule):
                 return not all(ident(t.target) in tables for t in parent.targets)
             return True
 
+
     @staticmethod
     def _in_raise(idx: ModuleIndex, call: cst.Call) -> bool:
         return isinstance(idx.parent(call), cst.Raise)
@@ -346,6 +456,78 @@ class HardcodedEnvironment(Rule):
             )
             """,
             note="environment read from the environment",
+        ),
+        Valid(
+            """
+            import requests
+
+            BASE_URL = "https://api-testnet.bybit.com"
+
+            def tickers(symbol: str) -> dict:
+                return requests.get(f"{BASE_URL}/v5/market/tickers", params={"symbol": symbol}).json()
+            """,
+            note="public market data with no key: no key can meet the wrong environment",
+        ),
+        Valid(
+            """
+            from pybit.unified_trading import HTTP, WebSocket
+
+            public = HTTP(testnet=False)
+            stream = WebSocket(testnet=False, channel_type="linear", api_key=KEY, api_secret=SECRET)
+            """,
+            note="key-less session; pybit never authenticates a public channel",
+        ),
+        Valid(
+            """
+            import ccxt
+
+            class Trader:
+                def __init__(self, api_key, secret, testnet=False):
+                    self.exchange = ccxt.bybit({"apiKey": api_key, "secret": secret})
+                    if testnet == True:
+                        self.exchange.set_sandbox_mode(True)
+            """,
+            note="configuration picks the environment",
+        ),
+        Valid(
+            """
+            import requests
+
+            class Client:
+                def __init__(self, key, secret, mode):
+                    self.key, self.secret = key, secret
+                    self.client_test() if mode == "test" else self.client_live()
+
+                def client_test(self):
+                    self.url = "https://api-testnet.bybit.com"
+
+                def client_live(self):
+                    self.url = "https://api.bybit.com"
+            """,
+            note="a host per environment, picked by the client's mode",
+        ),
+        Valid(
+            """
+            from pybit.unified_trading import HTTP
+
+            def main():
+                session = HTTP(testnet=True, api_key=KEY, api_secret=SECRET)
+                print(session.get_wallet_balance(accountType="UNIFIED"))
+
+            if __name__ == "__main__":
+                main()
+            """,
+            note="the main() of a one-shot demo script",
+        ),
+        Valid(
+            """
+            import requests
+
+            def binance_price(symbol, api_key):
+                url = "https://api.binance.com/api/v3/ticker/price"
+                return requests.get(url, params={"symbol": symbol}, headers={"X-MBX-APIKEY": api_key}).json()
+            """,
+            note="another exchange's host",
         ),
         Valid(
             """
@@ -520,14 +702,30 @@ class HardcodedEnvironment(Rule):
         ),
         Invalid(
             """
-            import requests
+            import hashlib, hmac, requests
 
             BASE_URL = "https://api-testnet.bybit.com"
 
-            def tickers(symbol: str) -> dict:
-                return requests.get(f"{BASE_URL}/v5/market/tickers", params={"symbol": symbol}).json()
+            def wallet(key: str, secret: str, ts: str) -> dict:
+                sign = hmac.new(secret.encode(), (ts + key + "5000").encode(), hashlib.sha256).hexdigest()
+                headers = {"X-BAPI-API-KEY": key, "X-BAPI-SIGN": sign, "X-BAPI-TIMESTAMP": ts}
+                return requests.get(f"{BASE_URL}/v5/account/wallet-balance", headers=headers).json()
             """,
             line=4,
+            note="a host the signed requests of the module go to",
+        ),
+        Invalid(
+            """
+            import ccxt
+
+            class Trader:
+                def __init__(self, cfg):
+                    self.ex = ccxt.bybit({"apiKey": cfg.key, "secret": cfg.secret})
+                    if cfg.verbose:
+                        self.ex.set_sandbox_mode(True)
+            """,
+            line=8,
+            note="a branch on a setting that is not about the environment",
         ),
         Invalid(
             """
@@ -545,9 +743,9 @@ class HardcodedEnvironment(Rule):
             """
             import websockets
 
-            async def stream():
+            async def stream(auth_args):
                 async with websockets.connect("wss://stream-testnet.bybit.com/v5/private") as ws:
-                    await ws.send('{"op": "ping"}')
+                    await ws.send(json.dumps({"op": "auth", "args": auth_args}))
             """,
             line=5,
         ),

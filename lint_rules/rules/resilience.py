@@ -6,6 +6,8 @@ Retries themselves (BYB202-BYB205) live in ``retries.py``; both read the shared 
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from ..analysis import dotted_name
@@ -38,6 +40,17 @@ def _rate_limit_marker(model: Model, func: Func) -> bool:
     return False
 
 
+_LIMITER_NAME = re.compile(r"limiter|ratelimit|rate_limit|throttl|token_bucket", re.I)
+_TIME_PATHS = ("/v5/market/time", "/v2/public/time", "/v3/public/time", "/spot/v3/public/server-time")
+
+
+def _only_server_time(func: Func) -> bool:
+    paths = [s for s in func.strings if s.startswith("/") or "://" in s]
+    return bool(paths) and all(any(t in s for t in _TIME_PATHS) or "://" in s and "/" not in s.split("://", 1)[1] for s in paths) and any(
+        any(t in s for t in _TIME_PATHS) for s in paths
+    )
+
+
 class NoRateLimitHandling(Rule):
     """
     ## What it does
@@ -45,7 +58,13 @@ class NoRateLimitHandling(Rule):
     itself with requests / aiohttp / httpx to a Bybit host or a `/v5/` path and returns
     what came back — when neither it, nor the functions it calls, nor its callers in the
     module ever look at rate limiting: no retCode `10006` check, no `X-Bapi-Limit-*`
-    header, no HTTP 403 / 429 status check.
+    header, no HTTP 403 / 429 status check, no limiter, no handler in another module of the
+    project (`raise_for_bybit(resp)` from `.errors`) — and the helper can storm: something
+    retries it, or nobody recognises an error envelope at all.
+
+    Not flagged where no storm can come from: a one-shot script that never retries, a
+    server-time call, a helper whose answers are checked for retCode (here or by every
+    caller in the project) when nothing retries it, and a helper that paces itself.
 
     pybit and ccxt are not flagged: pybit waits for the reset on 10006 itself, ccxt
     throttles and raises `RateLimitExceeded`.
@@ -101,6 +120,8 @@ class NoRateLimitHandling(Rule):
                 marked[f] = _rate_limit_marker(model, f)
             return marked[f]
 
+        script = self.context.summary().get("role") == "script"
+        retries_analyzed = False
         for func in model.funcs:
             if func.is_module:
                 continue
@@ -116,9 +137,53 @@ class NoRateLimitHandling(Rule):
             related = model.transitive_callees([func] + self.response_handlers(model, func))
             related |= model.transitive_callers([func])
             related |= set(model.enclosing_func_chain(func))
-            if any(marker(f) for f in related):
+            if any(marker(f) for f in related) or any(self._paced_or_handled(model, f, f is func) for f in related):
+                continue
+            if _only_server_time(func):
+                continue  # /v5/market/time: one call at start-up, nothing to storm
+            if not retries_analyzed:
+                model.analyze_retries()
+                retries_analyzed = True
+            retried = any(f in model.retry_path or f in model.self_retrying for f in related) or any(
+                id(ref.node) in model.retry_call_ids for f in related for ref in f.calls
+            )
+            if not retried and (script or any(_checks_retcode(f) for f in related) or self._checked_elsewhere(model, func)):
+                # a one-shot script, or an error envelope that is recognised, and nothing
+                # retries: no storm
                 continue
             self.report(func.node, position=header_range(func.node, self.position))
+
+    def _paced_or_handled(self, model: Model, func: Func, helper: bool) -> bool:
+        """A limiter or 10006 handling the helper delegates to: a self-pacing sleep before
+        the request, a call on a ``*limiter*`` object, or a function of another module of the
+        project that handles rate limits (``raise_for_bybit(resp)`` from ``.errors``)."""
+        if func.is_module:
+            return False
+        for ref in func.calls:
+            name = dotted_name(ref.func) or ""
+            if _LIMITER_NAME.search(name):
+                return True
+            qualified = model.qual(ref.func) or ""
+            if helper and qualified in ("time.sleep", "asyncio.sleep") and not any(
+                f.kind == "loop" for f in func.call_frames.get(id(ref.node), ())
+            ):
+                return True  # pacing: ``if elapsed < 0.5: time.sleep(0.5 - elapsed)``
+            if name and self.context.project is not None:
+                facts = self.context.project.function(self.context.filename, name)
+                if facts is not None and facts.get("rate_limit"):
+                    return True
+        return False
+
+    def _checked_elsewhere(self, model: Model, func: Func) -> bool:
+        """A helper whose callers live in other modules of the project (none in its own),
+        all of which check retCode and none of which retries."""
+        project = self.context.project
+        if project is None or model.callers.get(func):
+            return False
+        callers = project.callers_of(func.name, exclude=self.context.filename)
+        return bool(callers) and all(
+            project.checks_retcode(path, facts) and not facts.get("retries") for path, _, facts in callers
+        )
 
     @staticmethod
     def response_handlers(model: Model, func: Func) -> list[Func]:
@@ -143,6 +208,51 @@ class NoRateLimitHandling(Rule):
         return out
 
     VALID = [
+        Valid(
+            """
+            import requests
+
+            BASE = "https://api.bybit.com"
+
+            def _request(method, path, body):
+                resp = requests.request(method, BASE + path, json=body, headers=headers(body), timeout=10)
+                data = resp.json()
+                if data["retCode"] != 0:
+                    raise RuntimeError(data["retMsg"])
+                return data["result"]
+            """,
+            note="an error envelope is recognised and nothing retries: a 10006 fails once, no storm",
+        ),
+        Valid(
+            """
+            import time, requests
+
+            class Client:
+                def __init__(self):
+                    self._last = 0.0
+
+                def _request(self, path, params):
+                    wait = 0.5 - (time.monotonic() - self._last)
+                    if wait > 0:
+                        time.sleep(wait)
+                    self._last = time.monotonic()
+                    return requests.get("https://api.bybit.com" + path, params=params).json()
+            """,
+            note="the helper paces itself",
+        ),
+        Valid(
+            """
+            import requests
+
+            def balance():
+                resp = requests.get("https://api.bybit.com/v5/account/wallet-balance", headers=signed_headers())
+                print(resp.json())
+
+            if __name__ == "__main__":
+                balance()
+            """,
+            note="a one-shot script: one request, nothing to storm",
+        ),
         Valid(
             """
             import requests
@@ -298,7 +408,7 @@ class NoRateLimitHandling(Rule):
     INVALID = [
         Invalid(
             """
-            import requests
+            import time, requests
 
             BASE = "https://api.bybit.com"
 
@@ -308,8 +418,16 @@ class NoRateLimitHandling(Rule):
                 if data["retCode"] != 0:
                     raise RuntimeError(data["retMsg"])
                 return data["result"]
+
+            def cancel_all(symbol):
+                for attempt in range(5):
+                    try:
+                        return _request("POST", "/v5/order/cancel-all", {"category": "linear", "symbol": symbol})
+                    except RuntimeError:
+                        time.sleep(1)
             """,
             line=6,
+            note="a 10006 is retried like any other error",
         ),
         Invalid(
             """
@@ -362,9 +480,9 @@ class NoRateLimitHandling(Rule):
             """
             import json, urllib.request
 
-            def server_time():
-                with urllib.request.urlopen("https://api-testnet.bybit.com/v5/market/time") as resp:
-                    return json.loads(resp.read())["time"]
+            def tickers():
+                with urllib.request.urlopen("https://api-testnet.bybit.com/v5/market/tickers?category=spot") as resp:
+                    return json.loads(resp.read())["result"]["list"]
             """,
             line=4,
         ),

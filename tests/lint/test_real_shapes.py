@@ -205,7 +205,7 @@ def test_wrapper_named_get_next_to_dict_get_keeps_byb2xx() -> None:
                         self.base = base
                         self.s = requests.Session()
 
-                    def get(self, path, params=None):  # expect: BYB201
+                    def get(self, path, params=None):
                         resp = self.s.get(self.base + path, params=params, timeout=10)
                         data = resp.json()
                         if data.get("retCode") != 0:
@@ -304,6 +304,165 @@ def test_doubling_delay_in_one_branch_next_to_retry_after() -> None:
                         time.sleep(delay)
                         delay *= 2
                     raise RuntimeError("https://api.bybit.com gave up")
+            """,
+        },
+    )
+
+
+# -- 6. BYB201 where no storm can come from -------------------------------------------------
+
+
+def test_byb201_silent_where_no_storm_can_come_from() -> None:
+    check(
+        ("BYB201",),
+        {
+            "bot/errors.py": """
+                class RateLimited(Exception):
+                    pass
+
+                def raise_for_bybit(resp):
+                    if resp.status_code in (403, 429):
+                        raise RateLimited(resp.headers.get("Retry-After"))
+                    data = resp.json()
+                    if data["retCode"] == 10006:
+                        raise RateLimited(resp.headers.get("X-Bapi-Limit-Reset-Timestamp"))
+                    return data
+            """,
+            "bot/client.py": """
+                import time
+                import requests
+                from .errors import raise_for_bybit
+
+                class Client:
+                    def _request(self, path, params):
+                        for attempt in range(3):
+                            resp = requests.get("https://api.bybit.com" + path, params=params, timeout=10)
+                            try:
+                                return raise_for_bybit(resp)["result"]
+                            except ValueError:
+                                time.sleep(2 ** attempt)
+
+                    def server_offset(self):
+                        resp = requests.get("https://api.bybit.com/v5/market/time", timeout=5)
+                        return int(resp.json()["time"]) - int(time.time() * 1000)
+            """,
+            "bot/poller.py": """
+                import time
+                import requests
+
+                def poll(symbol):
+                    while True:
+                        data = requests.get("https://api.bybit.com/v5/market/tickers",
+                                            params={"category": "spot", "symbol": symbol}).json()
+                        if data["retCode"] != 0:
+                            print("error", data["retMsg"])
+                        else:
+                            print(data["result"]["list"][0]["lastPrice"])
+                        time.sleep(5)
+            """,
+            "bot/check_keys.py": """
+                import requests
+
+                def wallet():
+                    return requests.get("https://api.bybit.com/v5/account/wallet-balance", headers=HEADERS).json()
+
+                if __name__ == "__main__":
+                    print(wallet())
+            """,
+            "bot/storm.py": """
+                import requests
+
+                def fetch(path):  # expect: BYB201
+                    return requests.get("https://api.bybit.com" + path, timeout=10).json()["result"]
+
+                def run():
+                    while True:
+                        try:
+                            print(fetch("/v5/market/tickers?category=spot"))
+                        except Exception:
+                            continue
+            """,
+            "api/base.py": """
+                import aiohttp
+
+                class Base:
+                    async def _make_request(self, method, path, params):
+                        async with aiohttp.ClientSession() as s:
+                            async with s.request(method, "https://api.bybit.com" + path, params=params) as r:
+                                return await r.json()
+
+                    @staticmethod
+                    def _check_response(data):
+                        if data["retCode"] != 0:
+                            raise RuntimeError(data["retMsg"])
+                        return data["result"]
+            """,
+            "api/orders.py": """
+                from .base import Base
+
+                class Orders(Base):
+                    async def open_orders(self, symbol):
+                        data = await self._make_request("GET", "/v5/order/realtime", {"symbol": symbol})
+                        return self._check_response(data)
+            """,
+        },
+    )
+
+
+# -- 7. BYB301 where configuration picks the environment or no key is used ----------------
+
+
+def test_byb301_silent_where_configuration_picks_or_no_key_is_used() -> None:
+    check(
+        ("BYB301",),
+        {
+            "bot/config.py": """
+                import os
+                TESTNET = os.getenv("BYBIT_TESTNET") == "1"
+                HOSTS = {"testnet": "https://api-testnet.bybit.com", "mainnet": "https://api.bybit.com"}
+            """,
+            "bot/exchange.py": """
+                import ccxt
+                from . import config
+
+                def make(cfg):
+                    ex = ccxt.bybit({"apiKey": cfg.key, "secret": cfg.secret})
+                    if cfg.testnet:
+                        ex.set_sandbox_mode(True)
+                    return ex
+
+                BASE = config.HOSTS["testnet" if config.TESTNET else "mainnet"]
+            """,
+            "bot/market.py": """
+                import websockets
+                from pybit.unified_trading import HTTP
+
+                PUBLIC = HTTP(testnet=False)
+                STREAM = "wss://stream.bybit.com/v5/public/linear"
+                BINANCE = "https://api.binance.com/api/v3/ticker/price"
+
+                async def trades(api_key):
+                    async with websockets.connect(STREAM) as ws:
+                        await ws.recv()
+            """,
+            "bot/demo.py": """
+                from pybit.unified_trading import HTTP
+
+                def main():
+                    session = HTTP(testnet=True, api_key=KEY, api_secret=SECRET)
+                    print(session.get_wallet_balance(accountType="UNIFIED"))
+
+                if __name__ == "__main__":
+                    main()
+            """,
+            "bot/trader.py": """
+                from pybit.unified_trading import HTTP
+
+                session = HTTP(testnet=True, api_key=KEY, api_secret=SECRET)  # expect: BYB301
+
+                def run():
+                    while True:
+                        session.get_positions(category="linear", symbol="BTCUSDT")
             """,
         },
     )
