@@ -543,6 +543,21 @@ class NoRateLimitHandling(Rule):
 # --------------------------------------------------------------------------------------
 
 
+#: What puts a second task on the loop: with none of these, a script's coroutines run one
+#: after the other and a blocking call delays only the code that made it.
+_CONCURRENCY = re.compile(
+    r"\b(?:gather|create_task|ensure_future|TaskGroup|as_completed|run_coroutine_threadsafe|start_server|serve|"
+    r"run_app|call_soon|call_later|add_signal_handler)\b|asyncio\.wait\b|\bwait\(\s*\[",
+)
+_LOOP_STARTERS = re.compile(r"\basyncio\.run\(|\.run_until_complete\(|\btrio\.run\(|\banyio\.run\(")
+
+
+def _sole_coroutine_script(source: str) -> bool:
+    """A script that starts the event loop itself on one coroutine and never adds another
+    task (``asyncio.run(main())``, ``loop.run_until_complete(stream())``)."""
+    return source.count("async def") == 1 and bool(_LOOP_STARTERS.search(source)) and not _CONCURRENCY.search(source)
+
+
 class BlockingSleepInAsync(Rule):
     """
     ## What it does
@@ -591,6 +606,8 @@ class BlockingSleepInAsync(Rule):
     words = ("async def",)
 
     def visit_Module(self, node: cst.Module) -> None:
+        if _sole_coroutine_script(self.context.source):
+            return  # one coroutine on a loop the script runs itself: nothing else can starve
         model = model_for(node, self.context.source)
         asyncio_alias = None  # a module-level `import asyncio [as aio]` the fix can rely on
         for stmt in node.body:
@@ -665,6 +682,21 @@ class BlockingSleepInAsync(Rule):
         return None
 
     VALID = [
+        Valid(
+            """
+            import asyncio, time
+            import requests
+
+            async def main():
+                while True:
+                    data = requests.get("https://api.bybit.com/v5/market/tickers", params={"category": "spot"}).json()
+                    print(data["retCode"], len(data["result"]["list"]))
+                    time.sleep(5)
+
+            asyncio.run(main())
+            """,
+            note="the only coroutine of a one-shot script: nothing else on the loop can starve",
+        ),
         Valid(
             """
             import asyncio
@@ -758,6 +790,28 @@ class BlockingSleepInAsync(Rule):
     ]
 
     INVALID = [
+        Invalid(
+            """
+            import asyncio, time
+            import requests
+
+            async def ping(ws):
+                while True:
+                    await ws.send_json({"op": "ping"})
+                    await asyncio.sleep(20)
+
+            async def main(ws):
+                asyncio.create_task(ping(ws))
+                while True:
+                    requests.get("https://api.bybit.com/v5/market/tickers", params={"category": "spot"})
+                    time.sleep(5)
+
+            asyncio.run(main(WS))
+            """,
+            line=13,
+            count=2,
+            note="a second task (the ping loop) starves while the first blocks",
+        ),
         Invalid(
             """
             import asyncio, time

@@ -45,6 +45,9 @@ def is_sign_name(name: str) -> bool:
     return bool(_SIGN_SNAKE.search(name.lower()) or _SIGN_CAMEL.search(name))
 _WRAPPERS = frozenset({"int", "round", "str", "float", "floor", "ceil", "trunc", "Decimal", "repr", "format"})
 _PAST_LIMIT_MS = 60_000
+#: An ``expires`` this far ahead of the local clock survives any skew Bybit tolerates: it is
+#: what BYB403 recommends, so BYB401 must not then ask for a server offset.
+_SKEW_PROOF_MS = 10_000
 
 
 @dataclass(frozen=True)
@@ -406,7 +409,12 @@ class _Flow:
             clock = self.analysis.evaluate(node) if isinstance(node, (cst.Call, cst.BinaryOperation)) else None
             if clock is not None:
                 ahead = clock.ahead_ms()
-                if clock.unit == "ms" and not clock.corrected and not (ahead is not None and ahead <= -_PAST_LIMIT_MS):
+                if (
+                    clock.unit == "ms"
+                    and not clock.corrected
+                    and not (ahead is not None and ahead <= -_PAST_LIMIT_MS)
+                    and not (ahead is not None and ahead >= _SKEW_PROOF_MS)
+                ):
                     producers.append(clock)
                 if clock.unit in ("ms", "s", "ns", "dt"):
                     continue
@@ -551,6 +559,17 @@ class LocalClockTimestamp(Rule):
             self.report(clock.producer)
 
     VALID = [
+        Valid(
+            """
+            import hashlib, hmac, json, time
+
+            async def auth(ws, key, secret):
+                expires = int((time.time() + 10) * 1000)
+                signature = hmac.new(secret.encode(), f"GET/realtime{expires}".encode(), hashlib.sha256).hexdigest()
+                await ws.send(json.dumps({"op": "auth", "args": [key, expires, signature]}))
+            """,
+            note="expires 10 s ahead survives any clock skew: what BYB403 recommends",
+        ),
         Valid(
             """
             import os
@@ -744,12 +763,12 @@ class LocalClockTimestamp(Rule):
             import time
 
             async def auth(ws, key, secret):
-                expires = int((time.time() + 10) * 1000)
+                expires = int((time.time() + 1) * 1000)
                 signature = hmac.new(secret.encode(), f"GET/realtime{expires}".encode(), hashlib.sha256).hexdigest()
                 await ws.send(json.dumps({"op": "auth", "args": [key, expires, signature]}))
             """,
             line=8,
-            note="WS auth expires from the local clock",
+            note="WS auth expires from the local clock, 1 s ahead",
         ),
         Invalid(
             """

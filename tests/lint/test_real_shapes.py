@@ -466,3 +466,73 @@ def test_byb301_silent_where_configuration_picks_or_no_key_is_used() -> None:
             """,
         },
     )
+
+
+# -- 8. BYB206 in the only coroutine of a one-shot script -----------------------------------
+
+
+def test_byb206_silent_in_the_only_coroutine_of_a_script() -> None:
+    check(
+        ("BYB206",),
+        {
+            "bot/realtime.py": """
+                import asyncio, json, time
+                import websockets
+                from pybit import inverse_perpetual
+
+                session = inverse_perpetual.HTTP(endpoint=HOST, api_key=KEY, api_secret=SECRET)
+
+                async def stream():
+                    async with websockets.connect(URL) as ws:
+                        await ws.send(json.dumps({"op": "subscribe", "args": ["klineV2.1.BTCUSD"]}))
+                        while True:
+                            data = json.loads(await ws.recv())
+                            if data.get("topic"):
+                                session.cancel_all_active_orders(symbol="BTCUSD")
+                                time.sleep(1)
+
+                loop = asyncio.get_event_loop()
+                loop.run_until_complete(stream())
+            """,
+            "bot/gathered.py": """
+                import asyncio, time
+
+                async def public():
+                    while True:
+                        time.sleep(1)  # expect: BYB206
+
+                async def private():
+                    while True:
+                        await asyncio.sleep(1)
+
+                asyncio.get_event_loop().run_until_complete(asyncio.gather(public(), private()))
+            """,
+        },
+    )
+
+
+# -- 9. BYB401 silent where BYB403's fix is applied -----------------------------------------
+
+
+def test_byb401_and_byb403_never_contradict() -> None:
+    check(
+        ("BYB401", "BYB403"),
+        {
+            "bot/ws_auth.py": """
+                import hashlib, hmac, json, time
+
+                def auth_message(key, secret):
+                    expires = int((time.time() + 10) * 1000)
+                    sign = hmac.new(secret.encode(), f"GET/realtime{expires}".encode(), hashlib.sha256).hexdigest()
+                    return json.dumps({"op": "auth", "args": [key, expires, sign]})
+            """,
+            "bot/ws_short.py": """
+                import hashlib, hmac, json, time
+
+                def auth_message(key, secret):
+                    expires = int(time.time() * 1000) + 1000  # expect: BYB401, BYB403
+                    sign = hmac.new(secret.encode(), f"GET/realtime{expires}".encode(), hashlib.sha256).hexdigest()
+                    return json.dumps({"op": "auth", "args": [key, expires, sign]})
+            """,
+        },
+    )
