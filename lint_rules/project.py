@@ -35,6 +35,7 @@ from typing import Any, Iterable, Mapping
 #: version are rebuilt).
 SUMMARY_VERSION = 1
 
+_SCRIPT_MAX_DEFS = 6
 _FLOAT_NAMES = frozenset({"float"})
 _DECIMAL_NAMES = frozenset({"Decimal", "decimal.Decimal"})
 _RATE_WORDS = ("10006", "10018", "retry-after", "retry_after", "x-bapi-limit", "ratelimit", "rate_limit", "too many")
@@ -289,7 +290,12 @@ def _role(tree: ast.Module) -> str:
             entry = True
     if forever:
         return "bot"
-    return "script" if entry else "library"
+    if not entry:
+        return "library"
+    # a module that defines a whole API surface and calls a few of it under ``__main__``
+    # is a library with a self-test, not a one-shot script
+    defs = sum(isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for s in tree.body)
+    return "script" if defs <= _SCRIPT_MAX_DEFS else "library"
 
 
 def summarize(module: ast.Module | str) -> dict[str, Any]:
@@ -400,6 +406,7 @@ class Project:
 
     def __init__(self, summaries: Mapping[str, Mapping[str, Any]]) -> None:
         self.summaries = dict(summaries)
+        self._imported: set[str] | None = None
         self._by_name: dict[str, list[str]] = {}
         self._parts: dict[str, tuple[str, ...]] = {}
         for path in self.summaries:
@@ -536,8 +543,34 @@ class Project:
         return bool(checkers & set(facts.get("calls", ())))
 
     def role(self, path: str) -> str | None:
+        """``bot``, ``script`` or ``library``: a module with a ``__main__`` block that other
+        modules of the project import is a library with a self-test, not a one-shot script."""
         summary = self.summaries.get(path)
-        return summary["role"] if summary is not None else None
+        if summary is None:
+            return None
+        role = summary["role"]
+        if role == "script" and path in self.imported_paths():
+            return "library"
+        return role
+
+    def imported_paths(self) -> set[str]:
+        """The files some other file of the project imports (or imports from)."""
+        if self._imported is None:
+            found: set[str] = set()
+            for importer, summary in self.summaries.items():
+                for target in summary["imports"].values():
+                    leading = len(target) - len(target.lstrip("."))
+                    names = target[leading:].split(".") if target[leading:] else []
+                    for cut in range(len(names), -1, -1):
+                        module_name = target[:leading] + ".".join(names[:cut])
+                        if not module_name:
+                            continue
+                        path = self._module(importer, module_name)
+                        if path is not None and path != importer:
+                            found.add(path)
+                            break
+            self._imported = found
+        return self._imported
 
 
 

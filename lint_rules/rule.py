@@ -110,6 +110,14 @@ class RuleContext:
             self._summary = found
         return self._summary
 
+    def role(self) -> str:
+        """``bot``, ``script`` or ``library`` (see ``project.Project.role``)."""
+        if self.project is not None:
+            role = self.project.role(self.filename)
+            if role is not None:
+                return role
+        return self.summary()["role"]
+
     def resolve(self, dotted: str | None) -> Any:
         """What a name imported from another module of the project is (``project.Resolved``)."""
         if self.project is None or not dotted:

@@ -193,7 +193,7 @@ class HardcodedEnvironment(Rule):
         if (
             func is not None
             and func.name.value.lower().startswith(("main", "demo", "example"))
-            and self.context.summary().get("role") == "script"
+            and self.context.role() == "script"
         ):
             return True
         for anc in idx.ancestors(node):

@@ -120,7 +120,7 @@ class NoRateLimitHandling(Rule):
                 marked[f] = _rate_limit_marker(model, f)
             return marked[f]
 
-        script = self.context.summary().get("role") == "script"
+        script = self.context.role() == "script"
         retries_analyzed = False
         for func in model.funcs:
             if func.is_module:

@@ -144,3 +144,22 @@ def test_nearest_module_wins_between_two_projects() -> None:
         }
     )
     assert project.constant("b/ws.py", "HEARTBEAT") == 15
+
+
+def test_a_module_the_project_imports_is_no_script() -> None:
+    project = _project(
+        {
+            "bot/api.py": "import requests\ndef price():\n    return requests.get(URL).json()\nif __name__ == '__main__':\n    print(price())\n",
+            "bot/main.py": "from api import price\nwhile True:\n    price()\n",
+            "bot/check.py": "def f():\n    pass\nif __name__ == '__main__':\n    f()\n",
+        }
+    )
+    assert project.summaries["bot/api.py"]["role"] == "script"
+    assert project.role("bot/api.py") == "library"
+    assert project.role("bot/check.py") == "script"
+    assert project.role("bot/main.py") == "bot"
+
+
+def test_a_module_defining_an_api_surface_is_no_script() -> None:
+    defs = "".join(f"def call_{i}():\n    return {i}\n" for i in range(10))
+    assert _summary(defs + "if __name__ == '__main__':\n    print(call_1())\n")["role"] == "library"
