@@ -162,12 +162,23 @@ def _finding_for_syntax(filename: str, line: int, col: int, message: str) -> Fin
     )
 
 
-def applicable_rules(source: str, rules: Sequence[type[Rule]]) -> list[type[Rule]]:
-    """Rules that can fire on this text: the others are not even instantiated."""
+def applicable_rules(
+    source: str, rules: Sequence[type[Rule]], project: Any = None, filename: str = ""
+) -> list[type[Rule]]:
+    """Rules that can fire on this text: the others are not even instantiated.
+
+    A rule may also ask to run on a file its words are absent from, when the project says
+    the file reaches something that carries them (``Rule.reached_through``): an order
+    wrapper imported from another module."""
     return [
         r
         for r in rules
-        if not getattr(r, "engine_check", False) and (not r.words or any(w in source for w in r.words))
+        if not getattr(r, "engine_check", False)
+        and (
+            not r.words
+            or any(w in source for w in r.words)
+            or (project is not None and r.reached_through(project, filename))
+        )
     ]
 
 
@@ -187,7 +198,7 @@ def lint_source(
     """
     options = options or {}
     report_unused_noqa = any(r.code == UNUSED_NOQA_CODE for r in rules)
-    active = applicable_rules(source, rules)
+    active = applicable_rules(source, rules, project, filename)
     if not active and not report_unused_noqa:
         # no rule can fire: CPython's parser (far faster than LibCST's) still reports a
         # file that does not parse

@@ -205,6 +205,63 @@ def _literal(node: ast.AST | None) -> Any:
     return None
 
 
+#: Methods that send an order to Bybit (pybit V5 and the older usdt_perpetual / inverse
+#: clients) and the fields that carry its numbers.
+_ORDER_METHODS = frozenset(
+    {
+        "place_order", "amend_order", "set_trading_stop", "place_batch_order", "amend_batch_order",
+        "place_active_order", "replace_active_order", "place_conditional_order", "replace_conditional_order",
+    }
+)
+_ORDER_FIELDS = frozenset(
+    {
+        "qty", "price", "triggerPrice", "takeProfit", "stopLoss", "tpTriggerPrice", "slTriggerPrice",
+        "tpLimitPrice", "slLimitPrice", "basePrice", "trailingStop", "activePrice",
+        "stop_loss", "take_profit", "base_price", "stop_px", "trailing_stop", "trigger_price",
+    }
+)
+_ORDER_PATHS = ("/v5/order/create", "/v5/order/amend", "/v5/position/trading-stop", "order/create", "order.create")
+
+
+def _order_params(func: ast.FunctionDef | ast.AsyncFunctionDef, params: Iterable[str]) -> dict[str, str]:
+    """Parameters the function puts, as they are (or through ``str()``), into an order's
+    number fields: ``def buy(self, qty): self.session.place_order(..., qty=str(qty))``."""
+    names = set(params) - {"self", "cls"}
+    out: dict[str, str] = {}
+
+    def param_of(value: ast.AST) -> str | None:
+        if isinstance(value, ast.Call) and _dotted(value.func) in ("str", "float") and len(value.args) == 1:
+            value = value.args[0]
+        return value.id if isinstance(value, ast.Name) and value.id in names else None
+
+    posts = False
+    candidates: list[tuple[str, ast.AST]] = []
+    for node in _own_nodes(func):
+        if isinstance(node, ast.Call):
+            attr = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            keywords = [(k.arg, k.value) for k in node.keywords if k.arg in _ORDER_FIELDS]
+            if attr in _ORDER_METHODS:
+                posts = True
+                for field_name, value in keywords:
+                    name = param_of(value)
+                    if name:
+                        out.setdefault(name, field_name)
+            elif attr == "dict":
+                candidates += keywords
+        elif isinstance(node, ast.Dict):
+            for key, value in zip(node.keys, node.values):
+                if isinstance(key, ast.Constant) and key.value in _ORDER_FIELDS:
+                    candidates.append((key.value, value))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and any(p in node.value for p in _ORDER_PATHS):
+            posts = True
+    if posts:
+        for field_name, value in candidates:
+            name = param_of(value)
+            if name:
+                out.setdefault(name, field_name)
+    return out
+
+
 def _function_facts(func: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, Any]:
     args = func.args
     params = {}
@@ -219,6 +276,8 @@ def _function_facts(func: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, A
     retries = False
     limiter = False
     calls: set[str] = set()
+    forwards: list[tuple[str, int, str | None, str]] = []
+    all_params = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)} - {"self", "cls"}
     for node in _own_nodes(func):
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             name = node.targets[0].id
@@ -244,6 +303,12 @@ def _function_facts(func: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, A
             callee = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
             if callee:
                 calls.add(callee)
+                for i, arg in enumerate(node.args):
+                    if isinstance(arg, ast.Name) and arg.id in all_params:
+                        forwards.append((callee, i, None, arg.id))
+                for kw in node.keywords:
+                    if kw.arg and isinstance(kw.value, ast.Name) and kw.value.id in all_params:
+                        forwards.append((callee, 0, kw.arg, kw.value.id))
         elif isinstance(node, (ast.Name, ast.Attribute)):
             text_bits.append(node.id if isinstance(node, ast.Name) else node.attr)
     low = " ".join(s.lower() for s in strings) + " " + " ".join(text_bits).lower()
@@ -264,6 +329,9 @@ def _function_facts(func: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, A
         "retries": retries,
         "async": isinstance(func, ast.AsyncFunctionDef),
         "calls": sorted(calls),
+        "positional": [a.arg for a in (*args.posonlyargs, *args.args) if a.arg not in ("self", "cls")],
+        "order_params": _order_params(func, [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]),
+        "_forwards": forwards,
     }
 
 
@@ -359,14 +427,47 @@ def summarize(module: ast.Module | str) -> dict[str, Any]:
                 scan(stmt.body, prefix)
 
     scan(tree.body, "")
+    _forward_order_params(functions)
+    classes: dict[str, list[str]] = {}
+    instances: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef):
+            classes[node.name] = [b for b in (_dotted(base) for base in node.bases) if b]
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.value, ast.Call):
+            target, made = _dotted(node.targets[0]), _dotted(node.value.func)
+            if target and made and made.rsplit(".", 1)[-1][:1].isupper():
+                instances.setdefault(target, made)
     return {
         "version": SUMMARY_VERSION,
         "imports": imports,
         "constants": constants,
         "functions": functions,
+        "classes": classes,
+        "instances": instances,
         "config": config,
         "role": _role(tree),
     }
+
+
+def _forward_order_params(functions: dict[str, dict[str, Any]]) -> None:
+    """A function that hands its parameter to a wrapper of the same module
+    (``def buy(self, qty): return self._order("Buy", qty)``) puts it in the order too."""
+    by_name = {q.rsplit(".", 1)[-1]: f for q, f in functions.items() if f["order_params"]}
+    if not by_name:
+        return
+    for facts in functions.values():
+        forwarded = facts.pop("_forwards", None)
+        if not forwarded:
+            continue
+        for callee, position, keyword_name, param in forwarded:
+            target = by_name.get(callee)
+            if target is None:
+                continue
+            pname = keyword_name or (target["positional"][position] if position < len(target["positional"]) else None)
+            if pname in target["order_params"]:
+                facts["order_params"].setdefault(param, target["order_params"][pname])
+    for facts in functions.values():
+        facts.pop("_forwards", None)
 
 
 def empty_summary() -> dict[str, Any]:
@@ -407,6 +508,7 @@ class Project:
     def __init__(self, summaries: Mapping[str, Mapping[str, Any]]) -> None:
         self.summaries = dict(summaries)
         self._imported: set[str] | None = None
+        self._wrapper_users: dict[str, bool] = {}
         self._by_name: dict[str, list[str]] = {}
         self._parts: dict[str, tuple[str, ...]] = {}
         for path in self.summaries:
@@ -508,6 +610,28 @@ class Project:
             return self.resolve(path, member, depth + 1)
         return None
 
+    def method(self, importer: str, class_name: str | None, method: str, _depth: int = 0) -> Mapping[str, Any] | None:
+        """A method of a class of the project seen from ``importer`` (a class defined there or
+        imported), looked up through the class's bases in any module of the project."""
+        if not class_name or _depth > 4:
+            return None
+        summary = self.summaries.get(importer)
+        if summary is None:
+            return None
+        if class_name in summary.get("classes", {}):
+            found = summary["functions"].get(f"{class_name}.{method}")
+            if found is not None:
+                return found
+            for base in summary["classes"][class_name]:
+                found = self.method(importer, base, method, _depth + 1)
+                if found is not None:
+                    return found
+            return None
+        resolved = self.resolve(importer, class_name)
+        if resolved is not None and resolved.kind == "class":
+            return self.method(resolved.path, resolved.name, method, _depth + 1)
+        return None
+
     def function(self, importer: str, dotted: str | None) -> Mapping[str, Any] | None:
         found = self.resolve(importer, dotted)
         return found.facts if found is not None and found.kind == "function" else None
@@ -553,22 +677,43 @@ class Project:
             return "library"
         return role
 
+    def imports_order_wrapper(self, path: str) -> bool:
+        """Whether a file imports a module of the project that defines an order wrapper
+        (a function putting one of its parameters into an order's numbers)."""
+        cached = self._wrapper_users.get(path)
+        if cached is None:
+            cached = any(
+                any(f.get("order_params") for f in self.summaries[target]["functions"].values())
+                for target in self.imported_by(path)
+            )
+            self._wrapper_users[path] = cached
+        return cached
+
+    def imported_by(self, importer: str) -> set[str]:
+        """The files of the project that ``importer`` imports (or imports from)."""
+        found: set[str] = set()
+        summary = self.summaries.get(importer)
+        if summary is None:
+            return found
+        for target in summary["imports"].values():
+            leading = len(target) - len(target.lstrip("."))
+            names = target[leading:].split(".") if target[leading:] else []
+            for cut in range(len(names), -1, -1):
+                module_name = target[:leading] + ".".join(names[:cut])
+                if not module_name:
+                    continue
+                path = self._module(importer, module_name)
+                if path is not None and path != importer:
+                    found.add(path)
+                    break
+        return found
+
     def imported_paths(self) -> set[str]:
         """The files some other file of the project imports (or imports from)."""
         if self._imported is None:
             found: set[str] = set()
-            for importer, summary in self.summaries.items():
-                for target in summary["imports"].values():
-                    leading = len(target) - len(target.lstrip("."))
-                    names = target[leading:].split(".") if target[leading:] else []
-                    for cut in range(len(names), -1, -1):
-                        module_name = target[:leading] + ".".join(names[:cut])
-                        if not module_name:
-                            continue
-                        path = self._module(importer, module_name)
-                        if path is not None and path != importer:
-                            found.add(path)
-                            break
+            for importer in self.summaries:
+                found |= self.imported_by(importer)
             self._imported = found
         return self._imported
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import libcst as cst
 
-from ..analysis import Imports, call_name, dotted_name, per_module, returned_values, string_value
+from ..analysis import Imports, call_name, dotted_name, per_module, returned_values, string_value, subscript_key
 from ..syntax import child_nodes
 
 Scope = cst.CSTNode  # a FunctionDef or the Module
@@ -526,7 +526,13 @@ class Flow:
         # ``TICK_SIZE[symbol]`` where TICK_SIZE is a literal table of floats
         table = self.literal_value(expr.value, scope)
         if isinstance(table, cst.Dict):
+            key = subscript_key(expr)
             values = [e.value for e in table.elements if isinstance(e, cst.DictElement)]
+            if key is not None:
+                # ``predict["buy_price"]``: the entry itself, when the key is a literal
+                values = [
+                    e.value for e in table.elements if isinstance(e, cst.DictElement) and string_value(e.key) == key
+                ] or values
         elif isinstance(table, (cst.List, cst.Tuple)):
             values = [e.value for e in table.elements if isinstance(e, cst.Element)]
         else:
@@ -535,6 +541,20 @@ class Flow:
         if kinds and all(k.kind in ("float", "int") for k in kinds) and any(k.is_float for k in kinds):
             return Kind("float", f"a float from the literal table `{dotted_name(expr.value)}`")
         return UNKNOWN
+
+    def _exchange_field(self, expr: cst.BaseExpression, scope: Scope) -> bool:
+        """A field read from a response (``data["execQty"]``, ``pos["size"]``) whose keys
+        name an order quantity or price Bybit returned."""
+        if not isinstance(expr, cst.Subscript):
+            return False
+        key = subscript_key(expr) or ""
+        root = expr.value
+        while isinstance(root, cst.Subscript):
+            root = root.value
+        source = (dotted_name(root) or "").rsplit(".", 1)[-1].lower()
+        if any(word in source for word in _NOT_RESPONSES):
+            return False  # a webhook alert or a config value: a number someone typed
+        return key in _EXCHANGE_FIELDS and self.kind(expr, scope).kind == "unknown"
 
     def literal_value(self, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> cst.BaseExpression | None:
         """The literal a name stands for (through plain assignments), or the node itself."""
@@ -554,6 +574,10 @@ class Flow:
         if name == "float":
             if args and (string_value(args[0].value) or "").strip().lower().lstrip("+-") in ("nan", "inf", "infinity"):
                 return UNKNOWN  # float("inf") is exact: a sentinel, not a price
+            if args and self._exchange_field(args[0].value, scope):
+                # ``float(data["execQty"])``: Bybit's own decimal string, which ``str()``
+                # gives back digit for digit
+                return Kind("float_exact", "float() of a response field")
             return Kind("float", "float()")
         if name in ("int", "len"):
             return INT
@@ -614,6 +638,17 @@ class Flow:
         return UNKNOWN
 
 
+#: Response fields that hold a quantity or price as Bybit's own decimal string.
+_EXCHANGE_FIELDS = frozenset(
+    {
+        "execQty", "execPrice", "qty", "size", "price", "avgPrice", "cumExecQty", "leavesQty", "lastPrice",
+        "markPrice", "entryPrice", "entry_price", "takeProfit", "stopLoss", "triggerPrice", "bid1Price", "ask1Price",
+        "walletBalance", "availableToWithdraw",
+    }
+)
+
+_NOT_RESPONSES = ("alert", "signal", "payload", "body", "request", "req", "webhook", "param", "arg", "cfg", "config", "setting")
+
 _AUG_TO_BIN: dict[type, type] = {
     cst.AddAssign: cst.Add,
     cst.SubtractAssign: cst.Subtract,
@@ -652,7 +687,7 @@ def arithmetic(
         return STR if isinstance(op, (cst.Add, cst.Modulo, cst.Multiply)) else UNKNOWN
     if "decimal" in kinds:
         return DECIMAL
-    floaty = bool(kinds & {"float", "float_param", "rounded"})
+    floaty = bool(kinds & {"float", "float_param", "float_exact", "rounded"})
     if isinstance(op, cst.Divide) and (floaty or not decimal_possible):
         return Kind("float", "float division (`/`)")
     if floaty:

@@ -89,6 +89,10 @@ class _OrderValueRule(_PrecisionRule):
     one to ``check_site``. Everything is decided in ``leave_Module``, once the whole module
     (helpers, wrappers, order-posting functions) has been seen."""
 
+    @classmethod
+    def reached_through(cls, project: Any, filename: str) -> bool:
+        return project.imports_order_wrapper(filename)
+
     def visit_Module(self, node: cst.Module) -> None:
         super().visit_Module(node)
         self.calls: list[tuple[cst.Call, Scope]] = []
@@ -297,12 +301,56 @@ class _OrderValueRule(_PrecisionRule):
                     if pname in fields:
                         sites.append(Site(fields[pname], arg.value, arg, scope, direct=False))
 
+        if self.context.project is not None:
+            # wrappers in other modules of the project (``from .api import place_spot_order``,
+            # a base class's ``sendTicker``, ``self.trader = Trader(...)``)
+            for call, scope in self.calls:
+                if id(call) in pybit_calls or flow.resolve_callee(call, scope) is not None:
+                    continue
+                facts = self._project_wrapper(call, scope)
+                if not facts or not facts.get("order_params"):
+                    continue
+                fields, positional = facts["order_params"], facts.get("positional", [])
+                index = 0
+                for arg in call.args:
+                    if arg.star:
+                        break
+                    if arg.keyword is None:
+                        pname = positional[index] if index < len(positional) else None
+                        index += 1
+                    else:
+                        pname = arg.keyword.value
+                    if pname in fields:
+                        sites.append(Site(fields[pname], arg.value, arg, scope, direct=False))
+
         seen: set[int] = set()
         for site in sites:
             if id(site.report) in seen:
                 continue
             seen.add(id(site.report))
             self.check_site(site)
+
+    def _project_wrapper(self, call: cst.Call, scope: Scope) -> Any:
+        """The facts of the project function or method a call reaches, if it is in another
+        module: a name imported from it, a method of a base class defined there, or a method
+        of an object built from one of its classes."""
+        context = self.context
+        project = context.project
+        func = call.func
+        if isinstance(func, cst.Name):
+            return project.function(context.filename, func.value)
+        if not isinstance(func, cst.Attribute):
+            return None
+        method = func.attr.value
+        receiver = dotted_name(func.value)
+        if receiver is None:
+            return None
+        if receiver in ("self", "cls"):
+            return project.method(context.filename, self.flow.class_of(scope), method)
+        made = context.summary().get("instances", {}).get(receiver)
+        if made is not None:
+            return project.method(context.filename, made, method)
+        return project.function(context.filename, f"{receiver}.{method}")
 
 
 def _entries(node: cst.Dict | cst.Call) -> list[tuple[str, cst.BaseExpression, cst.CSTNode]]:

@@ -536,3 +536,56 @@ def test_byb401_and_byb403_never_contradict() -> None:
             """,
         },
     )
+
+
+def test_float_arithmetic_into_a_wrapper_in_another_module() -> None:
+    check(
+        ("BYB101",),
+        {
+            "bot/skay/ByBit.py": """
+                from pybit.unified_trading import HTTP
+
+                class ByBit:
+                    def __init__(self):
+                        self.session = HTTP(api_key=KEY, api_secret=SECRET)
+
+                    def sendTicker(self, qty='', side="Buy", tag=''):
+                        return self.session.place_order(category="spot", symbol="BTCUSDT", side=side,
+                                                        orderType="Market", qty=qty, orderLinkId=tag)
+            """,
+            "bot/skay/Bot.py": """
+                from skay.ByBit import ByBit
+
+                class Bot(ByBit):
+                    def on_kline(self, kline):
+                        self.sendTicker(self.qty / float(kline["close"]), "Buy")  # expect: BYB101
+                        self.sendTicker("0.01", "Sell")
+            """,
+            "bot/helpers.py": """
+                def place_spot_order(http, symbol, side, qty, price, link_id):
+                    kwargs = dict(category="spot", symbol=symbol, side=side, qty=str(qty), orderLinkId=link_id)
+                    return http.place_order(orderType="Limit", price=str(price), **kwargs)
+
+                class Trader:
+                    def create_limit_order(self, symbol, side, qty, price, stop_loss_price):
+                        return self._create(symbol, side, qty, price, stop_loss_price)
+
+                    def _create(self, symbol, side, qty, price, stop_loss_price):
+                        return self.session.place_active_order(symbol=symbol, side=side, order_type="Limit",
+                                                               qty=qty, price=price, stop_loss=stop_loss_price)
+            """,
+            "bot/app.py": """
+                from .helpers import place_spot_order, Trader
+
+                class App:
+                    def __init__(self):
+                        self.trader = Trader()
+
+                    def on_fill(self, http, symbol, price):
+                        sl_price = price * (1 - 0.02)
+                        place_spot_order(http, symbol, "Sell", "0.5", sl_price, "sl")  # expect: BYB101
+                        self.trader.create_limit_order(symbol, "Buy", 1, price,
+                                                       stop_loss_price=price * 0.97)  # expect: BYB101
+            """,
+        },
+    )
