@@ -898,6 +898,10 @@ class Model:
                 return None
         if method in PYBIT_COMMON and self.imports.uses("pybit"):
             return "pybit"
+        if method.startswith(("private_", "public_")) and rd is not None and ".rest." in f".{rd}." and self.imports.uses("pybybit"):
+            # pybybit: ``bybit.rest.inverse.private_order_create(...)`` returns the
+            # requests.Response itself
+            return "pybybit"
         if _ccxt_api(method) and self.imports.uses("ccxt") and _client_like(rd):
             return "ccxt"
         return None

@@ -40,6 +40,8 @@ def _rate_limit_marker(model: Model, func: Func) -> bool:
     return False
 
 
+#: Calls whose result is the HTTP response itself (its ``.json()`` is Bybit's envelope).
+_RESPONSE_KINDS = frozenset({"raw", "pybybit"})
 _LIMITER_NAME = re.compile(r"limiter|ratelimit|rate_limit|throttl|token_bucket", re.I)
 _TIME_PATHS = ("/v5/market/time", "/v2/public/time", "/v3/public/time", "/spot/v3/public/server-time")
 
@@ -946,7 +948,11 @@ LOG_FUNCS = frozenset({"print", "pprint", "pprint.pprint"})
 def _checks_retcode(func: Func) -> bool:
     if func.attrs & {"retCode", "ret_code"}:
         return True
-    return any(s.lower() in ("retcode", "ret_code") for s in func.strings)
+    lowered = {s.lower() for s in func.strings}
+    if lowered & {"retcode", "ret_code"}:
+        return True
+    # ``if res["ret_msg"] != "OK"``: success read from the message
+    return bool(lowered & {"retmsg", "ret_msg"}) and bool(lowered & {"ok", "success"})
 
 
 class UncheckedRetCode(Rule):
@@ -1001,7 +1007,7 @@ class UncheckedRetCode(Rule):
             return checked[f]
 
         for func in model.funcs:
-            raw_ids = {id(ref.node) for ref in func.calls if func.api_calls.get(id(ref)) == "raw"}
+            raw_ids = {id(ref.node) for ref in func.calls if func.api_calls.get(id(ref)) in _RESPONSE_KINDS}
             for ref in func.calls:
                 receiver = self.json_receiver(model, ref)
                 if receiver is None or not self.is_bybit_response(receiver, func, raw_ids):
@@ -1045,7 +1051,7 @@ class UncheckedRetCode(Rule):
                 return True
             if depth < 2:
                 for target in model._funcs_named_for(expr.func, func):
-                    t_raw = {id(r.node) for r in target.calls if target.api_calls.get(id(r)) == "raw"}
+                    t_raw = {id(r.node) for r in target.calls if target.api_calls.get(id(r)) in _RESPONSE_KINDS}
                     if not t_raw:
                         continue
                     for value in target.returned_values():
@@ -1060,7 +1066,7 @@ class UncheckedRetCode(Rule):
             if depth >= 2:
                 return False
             for value, caller in model.arg_values(owner, d):
-                c_raw = {id(r.node) for r in caller.calls if caller.api_calls.get(id(r)) == "raw"}
+                c_raw = {id(r.node) for r in caller.calls if caller.api_calls.get(id(r)) in _RESPONSE_KINDS}
                 if self.is_bybit_response(value, caller, c_raw, depth + 1):
                     return True
             return False

@@ -1234,7 +1234,9 @@ class OrderRetryWithoutLinkId(_RetryRule):
         model = self.model
         kind = func.api_calls.get(id(ref))
         method = ref.attr or ""
-        if kind == "pybit" and method in PYBIT_ORDER_CREATE:
+        if (kind == "pybit" and method in PYBIT_ORDER_CREATE) or (
+            kind == "pybybit" and method in ("private_order_create", "private_linear_order_create", "private_spot_order")
+        ):
             payload = [a.value for a in ref.args if a.star == "**"]
             payload += [a.value for a in ref.args if a.keyword is not None and a.keyword.value == "request"]
             return self.payload_status(ref, func, payload), False

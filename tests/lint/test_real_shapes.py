@@ -589,3 +589,37 @@ def test_float_arithmetic_into_a_wrapper_in_another_module() -> None:
             """,
         },
     )
+
+
+def test_pybybit_calls_are_bybit_calls() -> None:
+    check(
+        ("BYB202", "BYB204", "BYB205", "BYB207"),
+        {
+            "bot/funcs.py": """
+                import time
+                import pybybit
+
+                def position(bybit):
+                    while True:  # expect: BYB202, BYB204
+                        try:
+                            pos = bybit.rest.inverse.private_position_list(symbol="BTCUSD")
+                            pos = pos.json()["result"]  # expect: BYB207
+                            break
+                        except Exception:
+                            time.sleep(2)
+                    return pos
+
+                def market(bybit, side, lot):
+                    for attempt in range(3):
+                        try:
+                            res = bybit.rest.inverse.private_order_create(  # expect: BYB205
+                                side=side, symbol="BTCUSD", order_type="Market", qty=lot)
+                            data = res.json()
+                            if data["ret_code"] == 0:
+                                return data
+                        except Exception:
+                            pass
+                        time.sleep(2 ** attempt + random.random())
+            """,
+        },
+    )
