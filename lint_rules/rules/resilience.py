@@ -560,6 +560,22 @@ def _sole_coroutine_script(source: str) -> bool:
     return source.count("async def") == 1 and bool(_LOOP_STARTERS.search(source)) and not _CONCURRENCY.search(source)
 
 
+def _bravado_call(model: Model, receiver: cst.CSTNode | None, func: Func) -> bool:
+    """``client.Order.Order_new(...)`` on a client of the old official ``bybit`` package
+    (bravado): its ``.result()`` waits for the HTTP answer."""
+    if not isinstance(receiver, cst.Call):
+        return False
+    root = receiver.func
+    while isinstance(root, cst.Attribute):
+        root = root.value
+    name = dotted_name(root)
+    if name is None:
+        return False
+    return any(
+        isinstance(value, cst.Call) and model.qual(value.func) == "bybit.bybit" for value in model.lookup(name, func)
+    )
+
+
 class BlockingSleepInAsync(Rule):
     """
     ## What it does
@@ -632,7 +648,7 @@ class BlockingSleepInAsync(Rule):
                 frames = func.call_frames.get(id(ref.node), ())
                 if any(f.kind == "lambda" for f in frames):
                     continue
-                what = self.blocking(model, ref, func)
+                what = self.blocking(model, ref, func) or self.blocking_helper(model, ref, func)
                 if what is None:
                     continue
                 if what == "time.sleep":
@@ -681,6 +697,27 @@ class BlockingSleepInAsync(Rule):
             return "pybit"
         if kind == "ccxt" and "ccxt" in kinds and "ccxt_async" not in kinds:
             return "sync ccxt"
+        if method == "result" and _bravado_call(model, ref.receiver, func):
+            return "bybit (bravado)"
+        return None
+
+    @staticmethod
+    def blocking_helper(model: Model, ref: CallRef, func: Func, depth: int = 0) -> str | None:
+        """A sync function of the module, called from a coroutine, that blocks: it calls
+        ``time.sleep``, requests, pybit or sync ccxt itself or through another such helper."""
+        if ref.awaited or depth > 2:
+            return None
+        for target in func.targets.get(id(ref), []):
+            if target.is_async or target.is_module:
+                continue
+            for inner in target.calls:
+                if inner.indirect or any(f.kind == "lambda" for f in target.call_frames.get(id(inner.node), ())):
+                    continue
+                what = BlockingSleepInAsync.blocking(model, inner, target) or BlockingSleepInAsync.blocking_helper(
+                    model, inner, target, depth + 1
+                )
+                if what is not None:
+                    return what if " via " in what else f"{what} via {target.name}()"
         return None
 
     VALID = [
@@ -792,6 +829,26 @@ class BlockingSleepInAsync(Rule):
     ]
 
     INVALID = [
+        Invalid(
+            """
+            from fastapi import FastAPI
+            from pybit.unified_trading import HTTP
+
+            app = FastAPI()
+            session = HTTP(api_key=KEY, api_secret=SECRET)
+
+            def get_price(symbol):
+                tickers = session.get_tickers(category="linear", symbol=symbol)
+                return tickers["result"]["list"][0]["lastPrice"]
+
+            @app.post("/webhook")
+            async def webhook(signal: dict):
+                price = get_price(signal["symbol"])
+                return {"price": price}
+            """,
+            line=14,
+            note="a sync helper that calls pybit, from an async endpoint",
+        ),
         Invalid(
             """
             import asyncio, time

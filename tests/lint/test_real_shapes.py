@@ -623,3 +623,33 @@ def test_pybybit_calls_are_bybit_calls() -> None:
             """,
         },
     )
+
+
+def test_blocking_helpers_and_bravado_inside_gathered_coroutines() -> None:
+    check(
+        ("BYB206",),
+        {
+            "bot/btcusd.py": """
+                import asyncio
+                import bybit
+
+                client = bybit.bybit(test=False, api_key=KEY, api_secret=SECRET)
+
+                def order_limit(side, price, qty):
+                    return client.Order.Order_new(side=side, symbol="BTCUSD", order_type="Limit",
+                                                  qty=qty, price=price).result()
+
+                async def public(ws):
+                    while True:
+                        await ws.recv()
+                        client.Order.Order_cancelAll(symbol="BTCUSD").result()  # expect: BYB206
+                        order_limit("Buy", 30000, 1)  # expect: BYB206
+
+                async def private(ws):
+                    while True:
+                        await ws.recv()
+
+                asyncio.get_event_loop().run_until_complete(asyncio.gather(public(A), private(B)))
+            """,
+        },
+    )
