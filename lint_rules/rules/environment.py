@@ -781,6 +781,7 @@ def _walk_expr(node: cst.CSTNode):
 # BYB302
 # --------------------------------------------------------------------------------------
 
+_BOT_TOKEN = re.compile(r"\d{8,10}:[A-Za-z0-9_-]{35}")
 _PLACEHOLDER_WORDS = (
     "your", "xxxx", "placeholder", "changeme", "example", "dummy", "fake", "test", "sample",
     "apikey", "apisecret", "secret", "insert", "replace", "todo", "fixme", "redacted", "mock",
@@ -798,7 +799,9 @@ def is_credential_name(name: str | None) -> bool:
         return False
     if "secret" in n or "apikey" in n:
         return True
-    if n == "key":
+    if n in ("key", "apisec", "sec", "bybitsec", "token", "bottoken"):
+        return True
+    if n.endswith("token") and any(q in n for q in ("bot", "telegram", "tg", "discord", "api")):
         return True
     return n.endswith("key") and any(q in n for q in ("api", "bybit", "access", "private"))
 
@@ -810,6 +813,8 @@ def looks_like_credential(text: str | None) -> bool:
         return False
     if "PRIVATE KEY-----" in text:
         return "..." not in text and len(text) > 100
+    if _BOT_TOKEN.fullmatch(text):
+        return True  # a Telegram bot token: whoever reads it runs the bot that trades
     if not re.fullmatch(r"[A-Za-z0-9]{16,}", text):
         return False
     if len(text) not in (18, 36) and re.fullmatch(r"(0x)?([0-9a-f]+|[0-9A-F]+)", text):
@@ -874,13 +879,17 @@ class HardcodedCredentials(Rule):
     message = "API key or secret written in the source: read it from the environment or a secrets store, and revoke this one"
     prevents = "leaked API keys (no retCode: whoever reads the key trades the account)"
     fault = ""
-    words = ("key", "Key", "KEY", "secret", "Secret", "SECRET")
+    words = ("key", "Key", "KEY", "secret", "Secret", "SECRET", "token", "Token", "TOKEN", "apisec")
 
     def visit_Module(self, node: cst.Module) -> None:
         idx = module_index(node)
         reported: set[int] = set()
 
         def check(value: cst.CSTNode | None) -> None:
+            if isinstance(value, cst.BooleanOperation):
+                # ``os.getenv("TOKEN") or "<the token>"``: the fallback is in the source
+                check(value.right)
+                return
             if value is None or id(value) in reported:
                 return
             if looks_like_credential(_literal_text(value)):
@@ -993,6 +1002,24 @@ class HardcodedCredentials(Rule):
     ]
 
     INVALID = [
+        Invalid(
+            """
+            apikey = "Qx7pLm2RtY9wKd4NbZ"
+            apisec = "h8Gk2LpQ9wXz4RtY7mNb3VcD6fJs1AeU5oIq"
+            """,
+            line=2,
+            count=2,
+            note="short names for the key and the secret",
+        ),
+        Invalid(
+            """
+            import os
+
+            TELEGRAM_TOKEN = os.getenv("TELEGRAM_BOT_TOKEN") or "7725284250:AAG7a-apzzqkoQCa1RGO0g10Y2lZB36LXYc"
+            """,
+            line=4,
+            note="a bot token as the fallback of an environment lookup",
+        ),
         Invalid(
             """
             from pybit.unified_trading import HTTP

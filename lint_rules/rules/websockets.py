@@ -18,6 +18,8 @@ RAW_CONNECTS = frozenset(
     {
         "websockets.connect",
         "websockets.client.connect",
+        "websockets.client.Connect",
+        "websockets.legacy.client.Connect",
         "websockets.asyncio.client.connect",
         "websockets.sync.client.connect",
         "websockets.legacy.client.connect",
@@ -172,7 +174,7 @@ class WsNoHeartbeat(Rule):
     message = "Raw Bybit websocket with no JSON heartbeat: send {\"op\": \"ping\"} every 20 s or the stream is dropped silently"
     prevents = "silent stream disconnects (no ping for 10 minutes on private streams)"
     fault = ""
-    words = ("connect", "WebSocketApp", "create_connection")
+    words = ("connect", "Connect", "WebSocketApp", "create_connection")
 
     def visit_Module(self, node: cst.Module) -> None:
         idx = module_index(node)

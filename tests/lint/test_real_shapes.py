@@ -653,3 +653,24 @@ def test_blocking_helpers_and_bravado_inside_gathered_coroutines() -> None:
             """,
         },
     )
+
+
+def test_old_websockets_connect_class_and_short_secret_names() -> None:
+    check(
+        ("BYB501", "BYB302"),
+        {
+            "bot/stream.py": """
+                import json
+                import websockets
+
+                apikey = "Qx7pLm2RtY9wKd4NbZ"  # expect: BYB302
+                apisec = "h8Gk2LpQ9wXz4RtY7mNb3VcD6fJs1AeU5oIq"  # expect: BYB302
+
+                async def trades():
+                    async with websockets.client.Connect("wss://stream.bybit.com/realtime") as ws:  # expect: BYB501
+                        await ws.send(json.dumps({"op": "subscribe", "args": ["trade.BTCUSD"]}))
+                        while True:
+                            print(await ws.recv())
+            """,
+        },
+    )
