@@ -430,13 +430,27 @@ def summarize(module: ast.Module | str) -> dict[str, Any]:
     _forward_order_params(functions)
     classes: dict[str, list[str]] = {}
     instances: dict[str, str] = {}
+    typed: dict[str, str] = {}  # parameter -> its class annotation (``client: Client``)
+    assigns: list[ast.Assign] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef):
             classes[node.name] = [b for b in (_dotted(base) for base in node.bases) if b]
-        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.value, ast.Call):
-            target, made = _dotted(node.targets[0]), _dotted(node.value.func)
-            if target and made and made.rsplit(".", 1)[-1][:1].isupper():
+        elif isinstance(node, ast.arg) and node.annotation is not None:
+            made = _dotted(node.annotation)
+            if made and made.rsplit(".", 1)[-1][:1].isupper():
+                typed[node.arg] = made
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+            assigns.append(node)
+    for node in assigns:
+        target = _dotted(node.targets[0])
+        if not target:
+            continue
+        if isinstance(node.value, ast.Call):
+            made = _dotted(node.value.func)
+            if made and made.rsplit(".", 1)[-1][:1].isupper():
                 instances.setdefault(target, made)
+        elif isinstance(node.value, ast.Name) and node.value.id in typed:
+            instances.setdefault(target, typed[node.value.id])
     return {
         "version": SUMMARY_VERSION,
         "imports": imports,

@@ -542,9 +542,31 @@ class Flow:
             return Kind("float", f"a float from the literal table `{dotted_name(expr.value)}`")
         return UNKNOWN
 
+    def _float_converter(self, func: cst.FunctionDef) -> bool:
+        """A helper that only turns its first parameter into a float (``_safe_float``):
+        every return is ``float(<that parameter>)``, a parameter or a literal default."""
+        params = list(param_names(func))
+        if not params:
+            return False
+        first = params[1] if params[0] in ("self", "cls") and len(params) > 1 else params[0]
+        returned = self.returned(func)
+        converts = False
+        for value in returned:
+            if isinstance(value, cst.Call) and call_name(value) == "float" and len(value.args) == 1:
+                if dotted_name(value.args[0].value) != first:
+                    return False
+                converts = True
+            elif not (isinstance(value, (cst.Name, cst.Float, cst.Integer)) and (not isinstance(value, cst.Name) or value.value in params)):
+                return False
+        return converts
+
     def _exchange_field(self, expr: cst.BaseExpression, scope: Scope) -> bool:
-        """A field read from a response (``data["execQty"]``, ``pos["size"]``) whose keys
-        name an order quantity or price Bybit returned."""
+        """A field read from a response (``data["execQty"]``, ``pos["size"]``,
+        ``pos.get("size")``) whose key names an order quantity or price Bybit returned."""
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "get" and expr.args:
+            key = string_value(expr.args[0].value) or ""
+            source = (dotted_name(expr.func.value) or "").rsplit(".", 1)[-1].lower()
+            return key in _EXCHANGE_FIELDS and not any(word in source for word in _NOT_RESPONSES)
         if not isinstance(expr, cst.Subscript):
             return False
         key = subscript_key(expr) or ""
@@ -619,6 +641,9 @@ class Flow:
                 return Kind("float", f"{name}()")
         callee = self.resolve_callee(call, scope)
         if callee is not None:
+            if args and self._float_converter(callee) and self._exchange_field(args[0].value, scope):
+                # ``_safe_float(pos.get("size"))``: float() of Bybit's own string, round-trips
+                return Kind("float_exact", f"{callee.name.value}() of a response field")
             annotated = annotation_kind(callee.returns.annotation, self.imports) if callee.returns else None
             if annotated == "float":
                 return Kind("float", f"{callee.name.value}() annotated `-> float`")

@@ -410,6 +410,10 @@ class HardcodedEnvironment(Rule):
                 if is_log_call(call) or self._in_raise(idx, call):
                     return False
                 attr = last_attr(call)
+                if attr == "get" and _http_client_call(attr, idx.qualified(call) or "", (dotted_name(call.func) or "").lower()) and (
+                    (idx.qualified(call) or "").startswith(("requests", "httpx")) or call.args[0] is parent
+                ) and not (dotted_name(call.func) or "").lower().endswith(("environ.get", "config.get", "cfg.get", "settings.get")):
+                    return True  # requests.get(url) / session.get(url): the URL in use
                 if attr in _CONFIG_READERS or attr in _INSPECTORS:
                     return False
                 if attr and attr.endswith(("Error", "Exception", "Warning")):
