@@ -1311,6 +1311,15 @@ class TlsVerificationDisabled(Rule):
     VALID = [
         Valid(
             """
+            import numpy as np
+
+            def sample(df, n):
+                return df.take(np.arange(n), verify=False)
+            """,
+            note="not an HTTP or TLS call",
+        ),
+        Valid(
+            """
             import requests
 
             def get(url: str, cfg) -> dict:

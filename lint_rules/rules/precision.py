@@ -462,6 +462,17 @@ class FloatOrderValue(_OrderValueRule):
     VALID = [
         Valid(
             """
+            from pybit.unified_trading import HTTP
+
+            def close(session: HTTP, position: dict):
+                size = float(position["size"])
+                session.place_order(category="linear", symbol=position["symbol"], side="Sell",
+                                    orderType="Market", qty=str(size), reduceOnly=True)
+            """,
+            note="float() of Bybit's own size string round-trips through str()",
+        ),
+        Valid(
+            """
             from decimal import Decimal, ROUND_DOWN
             from pybit.unified_trading import HTTP
 
@@ -608,6 +619,34 @@ class FloatOrderValue(_OrderValueRule):
     ]
 
     INVALID = [
+        Invalid(
+            """
+            from typing import Optional
+            from pybit.unified_trading import HTTP
+
+            def buy(session: HTTP, symbol: str, qty: float, price: Optional[float] = None):
+                session.place_order(category="linear", symbol=symbol, side="Buy", orderType="Limit",
+                                    qty=str(qty), price=str(price))
+            """,
+            line=7,
+            count=2,
+            note="float-typed parameters (annotations are evidence)",
+        ),
+        Invalid(
+            """
+            import requests
+
+            class Client:
+                def _post(self, path, body):
+                    return requests.post("https://api.bybit.com" + path, json=body).json()
+
+                def market_buy(self, symbol: str, qty: float):
+                    return self._post("/v5/order/create", {"category": "linear", "symbol": symbol, "side": "Buy",
+                                                           "orderType": "Market", "qty": str(qty)})
+            """,
+            line=10,
+            note="a float-typed parameter into the bot's own endpoint wrapper",
+        ),
         Invalid(
             """
             from pybit.unified_trading import HTTP

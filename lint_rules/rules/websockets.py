@@ -297,6 +297,17 @@ class WsNoHeartbeat(Rule):
     INVALID = [
         Invalid(
             """
+            import websockets
+
+            async def trades():
+                async with websockets.client.Connect("wss://stream.bybit.com/realtime") as ws:
+                    await ws.send('{"op": "subscribe", "args": ["trade.BTCUSD"]}')
+            """,
+            line=5,
+            note="the old websockets Connect class",
+        ),
+        Invalid(
+            """
             import json
             import websockets
 
