@@ -45,6 +45,9 @@ FULL_CREATE_KEYS = frozenset({"category", "symbol", "side", "orderType"})
 THREAD_WRAPPERS = ("asyncio.to_thread", "to_thread", "functools.partial", "partial")
 
 
+_DECIMALS_NAMES = ("precision", "decimals", "digits", "places")
+
+
 def step_name(field: str) -> str:
     return "qtyStep" if field == "qty" else "tickSize"
 
@@ -1197,7 +1200,13 @@ class FixedDecimalsRounding(_OrderValueRule):
                     digits = flow.literal_value(node.args[1].value, scope)
                     if isinstance(digits, cst.UnaryOperation):
                         digits = digits.expression
-                    return isinstance(digits, cst.Integer)
+                    if isinstance(digits, cst.Integer):
+                        return True
+                    # ``round(price, price_precision)``: the step's number of decimals is
+                    # still not the step (a 0.5 tick, a 5 qty step)
+                    ndigits = node.args[1].value
+                    named = (dotted_name(ndigits) or (call_name(ndigits) if isinstance(ndigits, cst.Call) else "") or "").lower()
+                    return any(w in named for w in _DECIMALS_NAMES)
                 return False
             if name == "format" and len(node.args) >= 2:
                 spec = string_value(node.args[1].value)

@@ -674,3 +674,21 @@ def test_old_websockets_connect_class_and_short_secret_names() -> None:
             """,
         },
     )
+
+
+def test_rounding_to_the_steps_number_of_decimals_is_byb103() -> None:
+    check(
+        ("BYB103",),
+        {
+            "bot/orders.py": """
+                from pybit.unified_trading import HTTP
+
+                def place(session: HTTP, symbol, side, size, limit_price, qty_precision, info):
+                    size = round(size, qty_precision)  # expect: BYB103
+                    params = {"category": "linear", "symbol": symbol, "side": side, "orderType": "Limit",
+                              "qty": str(size)}
+                    params["price"] = str(round(limit_price, get_price_precision(symbol)))  # expect: BYB103
+                    return session.place_order(**params)
+            """,
+        },
+    )
