@@ -99,12 +99,15 @@ def _dotted(node: ast.AST | None) -> str | None:
 def _is_local_clock(node: ast.AST) -> bool:
     """``time.time()``, ``time.time_ns()``, ``datetime.now().timestamp()`` and alike."""
     for sub in ast.walk(node):
-        if isinstance(sub, ast.Call):
-            name = _dotted(sub.func) or ""
-            if name in ("time.time", "time", "time.time_ns", "time_ns", "time.monotonic") or (
-                name.endswith(".timestamp") and "now" in ast.unparse(sub.func)
-            ):
+        if type(sub) is ast.Call:
+            func = sub.func
+            name = _dotted(func) or ""
+            if name in ("time.time", "time", "time.time_ns", "time_ns", "time.monotonic"):
                 return True
+            if isinstance(func, ast.Attribute) and func.attr == "timestamp" and isinstance(func.value, ast.Call):
+                inner = _dotted(func.value.func) or ""
+                if inner.endswith(("now", "utcnow", "today")):
+                    return True
     return False
 
 
@@ -116,13 +119,17 @@ def _mentions_offset(node: ast.AST) -> bool:
 class _Returns:
     """What a function returns, from its annotation and its own ``return`` statements."""
 
-    def __init__(self, func: ast.FunctionDef | ast.AsyncFunctionDef, local_kinds: Mapping[str, str]) -> None:
+    def __init__(
+        self, func: ast.FunctionDef | ast.AsyncFunctionDef, local_kinds: Mapping[str, str], nodes: list[ast.AST] | None = None
+    ) -> None:
         self.func = func
         self.local_kinds = local_kinds
+        self.nodes = nodes
 
     def kind(self) -> str | None:
         annotated = annotation_kind(self.func.returns)
-        values = [n.value for n in _own_nodes(self.func) if isinstance(n, ast.Return) and n.value is not None]
+        nodes = self.nodes if self.nodes is not None else list(_own_nodes(self.func))
+        values = [n.value for n in nodes if type(n) is ast.Return and n.value is not None]
         clocks = [v for v in values if _is_local_clock(v) or self._assigned_clock(v)]
         if clocks and any(self._scaled_to_ms(v) for v in values):
             return "server_ms" if any(_mentions_offset(v) for v in values) else "local_ms"
@@ -177,15 +184,30 @@ class _Returns:
         return None
 
 
+_FRAMES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_LEAVES = (ast.Name, ast.Constant, ast.Load, ast.Store, ast.Del)
+
+
+def _children(node: ast.AST) -> list[ast.AST]:
+    out: list[ast.AST] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            out.append(value)
+        elif isinstance(value, list):
+            out.extend(v for v in value if isinstance(v, ast.AST))
+    return out
+
+
 def _own_nodes(func: ast.AST) -> Iterable[ast.AST]:
     """The nodes of a function body, nested functions and classes left out."""
-    stack = list(ast.iter_child_nodes(func))
+    stack = [n for n in func.body] + list(func.decorator_list) if hasattr(func, "body") else _children(func)
     while stack:
         node = stack.pop()
         yield node
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+        if isinstance(node, _FRAMES) or isinstance(node, _LEAVES):
             continue
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(_children(node))
 
 
 # --------------------------------------------------------------------------------------
@@ -223,7 +245,9 @@ _ORDER_FIELDS = frozenset(
 _ORDER_PATHS = ("/v5/order/create", "/v5/order/amend", "/v5/position/trading-stop", "order/create", "order.create")
 
 
-def _order_params(func: ast.FunctionDef | ast.AsyncFunctionDef, params: Iterable[str]) -> dict[str, str]:
+def _order_params(
+    func: ast.FunctionDef | ast.AsyncFunctionDef, params: Iterable[str], nodes: Iterable[ast.AST] | None = None
+) -> dict[str, str]:
     """Parameters the function puts, as they are (or through ``str()``), into an order's
     number fields: ``def buy(self, qty): self.session.place_order(..., qty=str(qty))``."""
     names = set(params) - {"self", "cls"}
@@ -236,7 +260,7 @@ def _order_params(func: ast.FunctionDef | ast.AsyncFunctionDef, params: Iterable
 
     posts = False
     candidates: list[tuple[str, ast.AST]] = []
-    for node in _own_nodes(func):
+    for node in nodes if nodes is not None else _own_nodes(func):
         if isinstance(node, ast.Call):
             attr = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
             keywords = [(k.arg, k.value) for k in node.keywords if k.arg in _ORDER_FIELDS]
@@ -278,10 +302,11 @@ def _function_facts(func: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, A
     calls: set[str] = set()
     forwards: list[tuple[str, int, str | None, str]] = []
     all_params = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)} - {"self", "cls"}
-    for node in _own_nodes(func):
+    nodes = list(_own_nodes(func))
+    for node in nodes:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             name = node.targets[0].id
-            if _is_local_clock(node.value):
+            if isinstance(node.value, (ast.Call, ast.BinOp)) and _is_local_clock(node.value):
                 local_kinds[name] = "clock"
                 if "1000" in ast.unparse(node.value) or "time_ns" in ast.unparse(node.value):
                     local_kinds[name + ":ms"] = "yes"
@@ -294,7 +319,7 @@ def _function_facts(func: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, A
                 strings.append(node.value)
             elif isinstance(node.value, int) and not isinstance(node.value, bool):
                 ints.add(node.value)
-        elif isinstance(node, (ast.While, ast.For)) and any(isinstance(n, (ast.Try, ast.ExceptHandler)) for n in ast.walk(node)):
+        elif isinstance(node, (ast.While, ast.For)) and not retries and any(isinstance(n, ast.Try) for n in node.body):
             retries = True
         elif isinstance(node, ast.Call):
             name = _dotted(node.func) or ""
@@ -321,7 +346,7 @@ def _function_facts(func: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, A
             limiter = True
     return {
         "params": params,
-        "returns": _Returns(func, local_kinds).kind(),
+        "returns": _Returns(func, local_kinds, nodes).kind(),
         "bybit": bool(endpoints) or any("bybit" in s.lower() or "bytick" in s.lower() for s in strings),
         "endpoints": endpoints,
         "rate_limit": limiter or bool(ints & _RATE_STATUSES) or any(w in low for w in _RATE_WORDS),
@@ -330,7 +355,7 @@ def _function_facts(func: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, A
         "async": isinstance(func, ast.AsyncFunctionDef),
         "calls": sorted(calls),
         "positional": [a.arg for a in (*args.posonlyargs, *args.args) if a.arg not in ("self", "cls")],
-        "order_params": _order_params(func, [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]),
+        "order_params": _order_params(func, [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)], nodes),
         "_forwards": forwards,
     }
 
@@ -348,8 +373,7 @@ def _is_forever(node: ast.AST) -> bool:
     return False
 
 
-def _role(tree: ast.Module) -> str:
-    forever = any(_is_forever(n) for n in ast.walk(tree))
+def _role(tree: ast.Module, forever: bool) -> str:
     entry = False
     for stmt in tree.body:
         if isinstance(stmt, ast.If) and "__main__" in ast.unparse(stmt.test):
@@ -385,7 +409,29 @@ def summarize(module: ast.Module | str) -> dict[str, Any]:
     constants: dict[str, Any] = {}
     functions: dict[str, dict[str, Any]] = {}
     config = False
+    forever = False
+    classes: dict[str, list[str]] = {}
+    instances: dict[str, str] = {}
+    typed: dict[str, str] = {}  # parameter -> its class annotation (``client: Client``)
+    assigns: list[ast.Assign] = []
     for node in ast.walk(tree):
+        kind = type(node)
+        if kind is ast.Name or kind is ast.Constant or kind is ast.Attribute or kind is ast.Load or kind is ast.Store:
+            continue  # most nodes: nothing to learn
+        if kind is ast.ClassDef:
+            classes[node.name] = [b for b in (_dotted(base) for base in node.bases) if b]
+        elif kind is ast.arg:
+            if node.annotation is not None:
+                made = _dotted(node.annotation)
+                if made and made.rsplit(".", 1)[-1][:1].isupper():
+                    typed[node.arg] = made
+        elif kind is ast.Assign:
+            if len(node.targets) == 1:
+                assigns.append(node)
+        elif kind is ast.While:
+            forever = forever or _is_forever(node)
+        if kind is ast.Call and not forever:
+            forever = _is_forever(node)
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -428,19 +474,6 @@ def summarize(module: ast.Module | str) -> dict[str, Any]:
 
     scan(tree.body, "")
     _forward_order_params(functions)
-    classes: dict[str, list[str]] = {}
-    instances: dict[str, str] = {}
-    typed: dict[str, str] = {}  # parameter -> its class annotation (``client: Client``)
-    assigns: list[ast.Assign] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef):
-            classes[node.name] = [b for b in (_dotted(base) for base in node.bases) if b]
-        elif isinstance(node, ast.arg) and node.annotation is not None:
-            made = _dotted(node.annotation)
-            if made and made.rsplit(".", 1)[-1][:1].isupper():
-                typed[node.arg] = made
-        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
-            assigns.append(node)
     for node in assigns:
         target = _dotted(node.targets[0])
         if not target:
@@ -459,7 +492,7 @@ def summarize(module: ast.Module | str) -> dict[str, Any]:
         "classes": classes,
         "instances": instances,
         "config": config,
-        "role": _role(tree),
+        "role": _role(tree, forever),
     }
 
 

@@ -169,6 +169,10 @@ class HardcodedEnvironment(Rule):
         self._idx = idx
         self._evidence: dict[int, bool] = {}
         for call in idx.calls:
+            attr = last_attr(call)
+            if not attr or not (attr[:1].isupper() or attr in ("set_sandbox_mode", "enable_demo_trading", "bybit")):
+                if not idx.is_ccxt_constructor(call):
+                    continue  # neither a client construction nor a sandbox switch
             if self._exempt(idx, call):
                 continue
             self._check_call(idx, call)
@@ -212,10 +216,18 @@ class HardcodedEnvironment(Rule):
         key = id(scope)
         found = self._evidence.get(key)
         if found is None:
-            text = self.context.source if scope is idx.module else idx.module.code_for_node(scope)
-            found = bool(_CREDENTIAL_TEXT.search(text))
-            if not found and scope is not idx.module and not isinstance(scope, cst.ClassDef):
-                found = False
+            if scope is idx.module:
+                found = bool(_CREDENTIAL_TEXT.search(self.context.source))
+            else:
+                # the scope's names and strings (not its source: printing a node is costly)
+                words = []
+                for inner in walk(scope):
+                    kind = type(inner)
+                    if kind is cst.Name:
+                        words.append(inner.value)
+                    elif kind is cst.SimpleString:
+                        words.append(inner.value)
+                found = bool(_CREDENTIAL_TEXT.search(" ".join(words)))
             self._evidence[key] = found
         return found
 
