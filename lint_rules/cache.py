@@ -171,14 +171,6 @@ class FindingsCache:
                 return None
         return entry
 
-    def summary_digests(self, names: Iterable[str]) -> dict[str, str]:
-        out = {}
-        for name in names:
-            entry = self.get(name)
-            if entry is not None and entry.summary is not None:
-                out[name] = summary_digest(entry.summary)
-        return out
-
     def summaries(self) -> dict[str, Any]:
         """Every summary the cache holds, for an analysis that needs the whole project."""
         return {name: entry.summary for name in self._raw if (entry := self.get(name)) and entry.summary is not None}

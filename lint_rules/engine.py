@@ -133,10 +133,6 @@ class FileResult:
     source: str
     findings: list[Finding]
     module: cst.Module | None = None
-    #: facts about this file for cross-module rules (JSON-able; kept in the findings cache)
-    summary: Any = None
-    #: file -> digest of the summary these findings read (``cache.summary_digest``)
-    depends_on: dict[str, str] = field(default_factory=dict)
 
 
 def _syntax_error(filename: str, source: str, exc: cst.ParserSyntaxError) -> Finding:
@@ -166,12 +162,23 @@ def _finding_for_syntax(filename: str, line: int, col: int, message: str) -> Fin
     )
 
 
-def applicable_rules(source: str, rules: Sequence[type[Rule]]) -> list[type[Rule]]:
-    """Rules that can fire on this text: the others are not even instantiated."""
+def applicable_rules(
+    source: str, rules: Sequence[type[Rule]], project: Any = None, filename: str = ""
+) -> list[type[Rule]]:
+    """Rules that can fire on this text: the others are not even instantiated.
+
+    A rule may also ask to run on a file its words are absent from, when the project says
+    the file reaches something that carries them (``Rule.reached_through``): an order
+    wrapper imported from another module."""
     return [
         r
         for r in rules
-        if not getattr(r, "engine_check", False) and (not r.words or any(w in source for w in r.words))
+        if not getattr(r, "engine_check", False)
+        and (
+            not r.words
+            or any(w in source for w in r.words)
+            or (project is not None and r.reached_through(project, filename))
+        )
     ]
 
 
@@ -182,11 +189,16 @@ def lint_source(
     options: Mapping[str, Any] | None = None,
     *,
     keep_module: bool = False,
+    project: Any = None,
 ) -> FileResult:
-    """Findings for one file, after ``# noqa``; the parsed module is kept for fixing."""
+    """Findings for one file, after ``# noqa``; the parsed module is kept for fixing.
+
+    ``project`` (``project.Project``) holds the summaries of the tree the file belongs to,
+    keyed by the same file names, so that rules can follow the project's own imports.
+    """
     options = options or {}
     report_unused_noqa = any(r.code == UNUSED_NOQA_CODE for r in rules)
-    active = applicable_rules(source, rules)
+    active = applicable_rules(source, rules, project, filename)
     if not active and not report_unused_noqa:
         # no rule can fire: CPython's parser (far faster than LibCST's) still reports a
         # file that does not parse
@@ -206,7 +218,7 @@ def lint_source(
     findings: list[Finding] = []
     if active:
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        context = RuleContext(filename=filename, source=source, options=options, wrapper=wrapper)
+        context = RuleContext(filename=filename, source=source, options=options, wrapper=wrapper, project=project)
         visitors = [rule(context) for rule in active]
         with ExitStack() as stack:
             for visitor in visitors:

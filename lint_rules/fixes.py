@@ -49,10 +49,11 @@ def fix_source(
     options: Mapping[str, Any] | None = None,
     *,
     unsafe: bool = False,
+    project: Any = None,
 ) -> FixResult:
     """The source with every applicable fix applied, and the findings that remain."""
     fixed = 0
-    result: FileResult = lint_source(source, filename, rules, options, keep_module=True)
+    result: FileResult = lint_source(source, filename, rules, options, keep_module=True, project=project)
     for _ in range(MAX_ROUNDS):
         todo = [f for f in result.findings if _applicable(f, unsafe)]
         if not todo or result.module is None:
@@ -69,7 +70,7 @@ def fix_source(
         if new_source == source:
             break
         source = new_source
-        result = lint_source(source, filename, rules, options, keep_module=True)
+        result = lint_source(source, filename, rules, options, keep_module=True, project=project)
     return FixResult(source, fixed, result.findings)
 
 

@@ -53,6 +53,35 @@ class RuleContext:
     options: Mapping[str, Any]
     wrapper: Any = None  # the MetadataWrapper of this file, set by the engine
     _positions: Any = None
+    #: The tree this file is linted with (``project.Project``), or None for a lone file.
+    project: Any = None
+    _summary: Any = None
+
+    def summary(self) -> Mapping[str, Any]:
+        """This module's own summary (role, functions, constants), from the project when
+        the tree was summarised, else built on first use."""
+        if self._summary is None:
+            found = self.project.summary(self.filename) if self.project is not None else None
+            if found is None:
+                from .project import summarize
+
+                found = summarize(self.source)
+            self._summary = found
+        return self._summary
+
+    def role(self) -> str:
+        """``bot``, ``script`` or ``library`` (see ``project.Project.role``)."""
+        if self.project is not None:
+            role = self.project.role(self.filename)
+            if role is not None:
+                return role
+        return self.summary()["role"]
+
+    def resolve(self, dotted: str | None) -> Any:
+        """What a name imported from another module of the project is (``project.Resolved``)."""
+        if self.project is None or not dotted:
+            return None
+        return self.project.resolve(self.filename, dotted)
 
     def position(self, node: cst.CSTNode) -> CodeRange:
         """Positions are computed once per file, and only for files that need one.
@@ -91,6 +120,12 @@ class Rule(cst.BatchableCSTVisitor):
     #: Metadata computed before the visit. Positions are not listed: they come lazily
     #: through ``self.position(node)`` so that files without findings never pay for them.
     METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = ()
+
+    @classmethod
+    def reached_through(cls, project: Any, filename: str) -> bool:
+        """Whether the file must be linted although none of ``words`` occurs in it, because
+        of what it imports from the project (see ``engine.applicable_rules``)."""
+        return False
 
     def __init__(self, context: RuleContext) -> None:
         super().__init__()

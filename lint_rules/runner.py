@@ -1,5 +1,11 @@
 """Lint a set of files: answer what the cache knows, parse the rest (in parallel when many).
 
+The files are linted as one project (``project.Project``): each file's summary of facts
+comes from the cache when its content is unchanged, or from CPython's parser otherwise, and
+every file's findings are judged against the summaries of all of them. A cached verdict is
+reused only while the whole project's summaries are unchanged (``PROJECT_KEY``): coarse, but
+a summary holds no line numbers, so edits inside a function rarely change it.
+
 LibCST and the rules are imported here only once some file must be parsed, so a run on an
 unchanged tree costs reading and hashing the files. Workers are forked after that import,
 so each starts with the rules loaded; a file's work travels back as plain records (a
@@ -22,8 +28,8 @@ from .finding import Finding
 
 #: Below this many files to parse a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 64
-#: Dependents re-judged in rounds; a summary only depends on its own file, so one is usual.
-MAX_ROUNDS = 5
+#: The pseudo-file every verdict depends on: the digest of the project's summaries.
+PROJECT_KEY = "<project>"
 #: The cyclic collector's thresholds while linting (CPython's default: 700, 10, 10).
 GC_THRESHOLDS = (100_000, 50, 100)
 
@@ -60,6 +66,32 @@ def decode(raw: bytes) -> str:
     return raw.decode("utf-8-sig") if raw.startswith(b"\xef\xbb\xbf") else raw.decode("utf-8")
 
 
+#: The project the files of this run belong to (set before workers fork, or by their initializer).
+_PROJECT: Any = None
+
+
+def _init_worker(project: Any) -> None:
+    global _PROJECT
+    _PROJECT = project
+    _tune_gc()
+
+
+def _summarize(content: bytes) -> dict[str, Any]:
+    """A file's facts for the project model; one that does not decode or parse has none."""
+    from .project import empty_summary, summarize
+
+    try:
+        return summarize(decode(content))
+    except (UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return empty_summary()
+
+
+def _reached(display: str, codes: tuple[str, ...]) -> bool:
+    """Whether the project makes a rule run on a file its trigger words are absent from
+    (``Rule.reached_through``; only BYB101 asks, for files that call an imported order wrapper)."""
+    return _PROJECT is not None and "BYB101" in codes and _PROJECT.imports_order_wrapper(display)
+
+
 def _work(item: tuple[str, bytes, tuple[str, ...], Mapping[str, Any], Mode, bool]) -> dict[str, Any]:
     """Lint (and maybe fix) one file; a crash in a rule is reported, not fatal to the run."""
     filename, content, codes, options, mode, parse = item
@@ -94,7 +126,7 @@ def _syntax_only(filename: str, content: bytes) -> dict[str, Any]:
         line, col = exc.lineno or 1, exc.offset or 1
         message = f"SyntaxError: {exc.msg} (the file was not linted)"
         return {"findings": [["BYB001", "syntax-error", message, line, col, line, col, None]]}
-    return {"findings": [], "summary": None, "depends_on": {}}
+    return {"findings": []}
 
 
 def _lint(filename: str, content: bytes, codes: tuple[str, ...], options: Mapping[str, Any], mode: Mode) -> dict[str, Any]:
@@ -110,7 +142,7 @@ def _lint(filename: str, content: bytes, codes: tuple[str, ...], options: Mappin
     if mode.fix or mode.diff:
         from .fixes import fix_source, unified_diff
 
-        result = fix_source(source, filename, rules, options, unsafe=mode.unsafe)
+        result = fix_source(source, filename, rules, options, unsafe=mode.unsafe, project=_PROJECT)
         changed = result.source if result.source != source else None
         out: dict[str, Any] = {
             "findings": [finding_record(f) for f in result.remaining],
@@ -119,16 +151,12 @@ def _lint(filename: str, content: bytes, codes: tuple[str, ...], options: Mappin
             "fixed": result.fixed,
         }
         if mode.show_fixes and changed is not None:
-            before = Counter(f.code for f in lint_source(source, filename, rules, options).findings if f.fix)
+            before = Counter(f.code for f in lint_source(source, filename, rules, options, project=_PROJECT).findings if f.fix)
             after = Counter(f.code for f in result.remaining)
             out["fixed_codes"] = dict(before - after)
         return out
-    linted = lint_source(source, filename, rules, options)
-    return {
-        "findings": [finding_record(f) for f in linted.findings],
-        "summary": linted.summary,
-        "depends_on": dict(linted.depends_on),
-    }
+    linted = lint_source(source, filename, rules, options, project=_PROJECT)
+    return {"findings": [finding_record(f) for f in linted.findings]}
 
 
 def _needs_parse(entry: Entry, mode: Mode) -> bool:
@@ -173,10 +201,31 @@ def _pool_map(items: list[tuple[Any, ...]], workers: int) -> list[dict[str, Any]
     # biggest files first, one at a time: no worker is left with a long tail
     order = sorted(range(len(items)), key=lambda i: -len(items[i][1]))
     results: list[dict[str, Any]] = [{} for _ in items]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_tune_gc) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(_PROJECT,)
+    ) as pool:
         for index, result in zip(order, pool.map(_work, [items[i] for i in order], chunksize=1)):
             results[index] = result
     return results
+
+
+def _project_of(jobs: Sequence[Job], keys: Sequence[str | None], names: Sequence[str | None], cache: FindingsCache | None) -> tuple[Any, str]:
+    """The run's project (summaries keyed by the names files are shown under) and its digest."""
+    import hashlib
+
+    from .project import Project
+
+    summaries: dict[str, Any] = {}
+    for i, job in enumerate(jobs):
+        entry = cache.get(names[i]) if cache is not None and names[i] else None
+        if entry is not None and entry.key == keys[i] and entry.summary is not None:
+            summaries[job.display] = entry.summary
+        else:
+            summaries[job.display] = _summarize(job.content)
+    digest = hashlib.blake2b(digest_size=16)
+    for display in sorted(summaries):
+        digest.update(f"{display}\0{summary_digest(summaries[display])}\0".encode())
+    return Project(summaries), digest.hexdigest()
 
 
 def run(
@@ -192,37 +241,39 @@ def run(
     With the rule ``catalog``, a file none of its rules can fire on is checked for syntax
     only, without LibCST (``catalog.may_fire``).
     """
+    global _PROJECT
     infos = {info.code: info for info in catalog}
     outcomes: list[Outcome | None] = [None] * len(jobs)
     keys: list[str | None] = [None] * len(jobs)
     names: list[str | None] = [None] * len(jobs)
-    hits: dict[int, Entry] = {}
-    todo: list[int] = []
     if cache is not None:
         for i, job in enumerate(jobs):
-            if job.path is None:
-                todo.append(i)
-                continue
-            names[i] = cache.relative(job.path)
-            keys[i] = file_key(settings_digest(job.codes, options), job.content)
-        current = cache.summary_digests(n for n in names if n is not None)
-        for i, job in enumerate(jobs):
-            name, key = names[i], keys[i]
-            if name is None or key is None:
-                continue
-            entry = cache.get(name)
-            if entry is not None and entry.fresh(key, current) and not _needs_parse(entry, mode):
-                hits[i] = entry
-            else:
-                todo.append(i)
-    else:
-        todo = list(range(len(jobs)))
+            if job.path is not None:
+                names[i] = cache.relative(job.path)
+                keys[i] = file_key(settings_digest(job.codes, options), job.content)
+    project, project_digest = _project_of(jobs, keys, names, cache)
+    current = {PROJECT_KEY: project_digest}
+    hits: dict[int, Entry] = {}
+    todo: list[int] = []
+    for i in range(len(jobs)):
+        name, key = names[i], keys[i]
+        entry = cache.get(name) if cache is not None and name is not None else None
+        if entry is not None and key is not None and entry.fresh(key, current) and not _needs_parse(entry, mode):
+            hits[i] = entry
+        else:
+            todo.append(i)
 
-    for _ in range(MAX_ROUNDS):
-        if not todo:
-            break
+    _PROJECT = project
+    try:
         items = [
-            (jobs[i].display, jobs[i].content, jobs[i].codes, options, mode, not infos or may_fire(jobs[i].content, jobs[i].codes, infos))
+            (
+                jobs[i].display,
+                jobs[i].content,
+                jobs[i].codes,
+                options,
+                mode,
+                not infos or may_fire(jobs[i].content, jobs[i].codes, infos) or _reached(jobs[i].display, jobs[i].codes),
+            )
             for i in todo
         ]
         parsed = sum(1 for item in items if item[5])
@@ -232,21 +283,15 @@ def run(
         else:
             with _gc_tuned():
                 results = [_work(item) for item in items]
-        changed_summaries: dict[str, str] = {}
-        for i, result in zip(todo, results):
-            outcomes[i] = _outcome(jobs[i], result)
-            name, key = names[i], keys[i]
-            # only a plain lint judges the text on disk (a fix-mode run judges the fixed text)
-            if cache is not None and name and key and "crash" not in result and not (mode.fix or mode.diff):
-                _store(cache, name, key, result, changed_summaries)
-        # a cached file that read a summary which just changed is judged again
-        todo = []
-        if changed_summaries and cache is not None:
-            current = cache.summary_digests(n for n in names if n is not None)
-            for i, entry in list(hits.items()):
-                if not entry.fresh(entry.key, current):
-                    del hits[i]
-                    todo.append(i)
+    finally:
+        _PROJECT = None
+    for i, result in zip(todo, results):
+        outcomes[i] = _outcome(jobs[i], result)
+        name, key = names[i], keys[i]
+        # only a plain lint judges the text on disk (a fix-mode run judges the fixed text)
+        if cache is not None and name and key and "crash" not in result and not (mode.fix or mode.diff):
+            summary = project.summary(jobs[i].display)
+            cache.put(name, Entry(key, list(result["findings"]), summary, dict(current)))
 
     for i, entry in hits.items():
         outcomes[i] = Outcome([finding_from_record(r, jobs[i].display) for r in entry.findings])
@@ -265,18 +310,3 @@ def _outcome(job: Job, result: Mapping[str, Any]) -> Outcome:
         fixed=result.get("fixed", 0),
         fixed_codes=result.get("fixed_codes", {}),
     )
-
-
-def _store(
-    cache: FindingsCache,
-    name: str,
-    key: str,
-    result: Mapping[str, Any],
-    changed_summaries: dict[str, str],
-) -> None:
-    """Remember what a file's content was judged to be, and note a summary that changed."""
-    previous = cache.get(name)
-    summary = result.get("summary")
-    if previous is None or previous.summary != summary:
-        changed_summaries[name] = summary_digest(summary)
-    cache.put(name, Entry(key, list(result["findings"]), summary, dict(result.get("depends_on", {}))))

@@ -110,9 +110,19 @@ STATUS_NAMES_RE = re.compile(r"^(code|rc|ret|err_?code|error_?code)$|ret_?code|r
 STATUS_INTS = frozenset({10006, 10018, 10002, 10016, 429, 403, 200, 500, 502, 503, 504})
 
 
+#: Bybit's REST paths before V5 (the ``usdt_perpetual`` / ``inverse_perpetual`` era), which
+#: older bots still call: ``/v2/private/order/create``, ``/open-api/...``, ``/private/linear/...``
+LEGACY_PATH = re.compile(
+    r"^/?(?:v2/(?:private|public)|open-api|private/linear|public/linear|futures/private|spot/v[13]|spot/quote"
+    r"|contract/v3|unified/v3|derivatives/v3|asset/v[13]|user/v3|perpetual/usdc|option/usdc)/"
+)
+
+
 def is_bybit_text(text: str) -> bool:
     low = text.lower()
-    if "bybit" in low or "bytick" in low or "/v5/" in low or low.startswith("v5/"):
+    if "bybit" in low or "bytick" in low or "/v5/" in low or low.startswith("v5/") or low == "/v5":
+        return True
+    if LEGACY_PATH.match(low):
         return True
     return any(h in low for h in ALL_REST_HOSTS) or any(h in low for h in ALL_STREAM_HOSTS)
 
@@ -317,6 +327,17 @@ class Retry:
 #: gets no BYB2xx findings rather than a linter that never returns. Bots need a few
 #: thousand; ccxt's 7,000-line base exchange needs 12,500.
 _KINDS_BUDGET = 250_000
+
+
+#: Methods of dicts, lists and strings: on a receiver holding parsed data they are never the
+#: module's own wrapper methods of the same name.
+_CONTAINER_METHODS = frozenset(
+    {
+        "get", "items", "keys", "values", "pop", "update", "setdefault", "append", "extend", "copy",
+        "format", "split", "join", "strip", "replace", "lower", "upper", "startswith", "endswith",
+        "encode", "decode", "insert", "remove", "clear", "count", "index", "sort",
+    }
+)
 
 
 class _TooCostly(Exception):
@@ -825,8 +846,31 @@ class Model:
                 return []
             if rd is not None and self.imports.resolve(rd.split(".")[0]) is not None:
                 return []  # a call into an imported module
+            if name in _CONTAINER_METHODS and self._plain_data(recv, func):
+                return []  # ``data.get("retCode")`` is dict.get, not the client's own ``get``
             return [f for f in self.by_name.get(name, []) if f.cls is not None]
         return []
+
+    def _plain_data(self, recv: cst.CSTNode, func: Func | None) -> bool:
+        """Whether a receiver holds parsed data (a dict, a list, a response's JSON) rather
+        than an object of the module's own classes."""
+        if isinstance(recv, (cst.Subscript, cst.Dict, cst.List)):
+            return True
+        if isinstance(recv, cst.Call):
+            return not self.receiver_kinds(recv, func)
+        d = dotted_name(recv)
+        if d is None:
+            return True
+        if self.param_owner(d, func) is not None:
+            return True  # a parameter: ``resp.get(...)`` on whatever the caller passed
+        values = self.lookup(d, func)
+        if not values:
+            return True
+        return all(
+            isinstance(v, (cst.Subscript, cst.Dict, cst.List, cst.SimpleString, cst.FormattedString))
+            or (isinstance(v, (cst.Call, cst.Await)) and not self.receiver_kinds(v, func))
+            for v in values
+        )
 
     def classify(self, ref: CallRef, func: Func, raw: bool = True) -> str | None:
         """``pybit`` / ``ccxt`` / ``raw`` when the call itself talks to Bybit, else None."""
@@ -854,6 +898,10 @@ class Model:
                 return None
         if method in PYBIT_COMMON and self.imports.uses("pybit"):
             return "pybit"
+        if method.startswith(("private_", "public_")) and rd is not None and ".rest." in f".{rd}." and self.imports.uses("pybybit"):
+            # pybybit: ``bybit.rest.inverse.private_order_create(...)`` returns the
+            # requests.Response itself
+            return "pybybit"
         if _ccxt_api(method) and self.imports.uses("ccxt") and _client_like(rd):
             return "ccxt"
         return None
@@ -1023,16 +1071,18 @@ class Model:
                     if not follow_params:
                         unresolved = True
                         continue
+                    if d in owner.defaults:
+                        # a default is evaluated where the function is defined, not in its
+                        # own frame: ``def f(url=url)`` reads the enclosing ``url``
+                        s, u, _ = self.reach(owner.defaults[d], owner.parent, depth + 1, follow_params)
+                        strings |= s
+                        unresolved = unresolved or u
                     if owner.name == "__init__" or depth >= 3:
                         unresolved = True
-                        if d in owner.defaults:
-                            stack.append(owner.defaults[d])
                         continue
                     sites = self.arg_values(owner, d)
                     if not sites:
                         unresolved = True
-                    if d in owner.defaults:
-                        stack.append(owner.defaults[d])
                     for value, caller in sites:
                         s, u, _ = self.reach(value, caller, depth + 1)
                         strings |= s
@@ -1731,7 +1781,7 @@ class Model:
     def _related(self, test: cst.CSTNode, results: set[str]) -> bool:
         """Whether an exit's condition is about the call succeeding (its status, or getting a
         result at all), not about the data (an order filled, a cursor exhausted, a signal)."""
-        if status_mention(test):
+        if status_mention(test) or message_mention(test):
             return True
         if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
             test = test.expression
@@ -1913,6 +1963,10 @@ def verdict(traits_list: list[set[str]]) -> Delay:
         return Delay("missing")
     jitter = any("jitter" in t for t in traits_list)
     if any("reset" in t for t in traits_list):
+        # honouring Retry-After on a 429 does not excuse ``delay *= 2`` on every other error
+        doubling = [t for t in traits_list if "exp" in t and "reset" not in t]
+        if doubling and not any("jitter" in t for t in doubling):
+            return Delay("exponential", False)
         return Delay("reset", jitter)
     if any("exp" in t for t in traits_list):
         return Delay("exponential", jitter)
@@ -2004,6 +2058,17 @@ def frame_polarity(frame: "Frame") -> str | None:
     if frame.kind == "else":
         return {"success": "failure", "failure": "success"}.get(p or "")
     return p
+
+
+def message_mention(node: cst.CSTNode) -> bool:
+    """Whether a test reads the response's message (``resp["retMsg"] in ("OK", "success")``):
+    some bots decide success from ``retMsg`` rather than ``retCode``."""
+    for n in frame_nodes(node):
+        if isinstance(n, cst.SimpleString) and (string_value(n) or "").lower() in ("retmsg", "ret_msg"):
+            return True
+        if isinstance(n, cst.Attribute) and n.attr.value in ("retMsg", "ret_msg"):
+            return True
+    return False
 
 
 def status_mention(node: cst.CSTNode) -> bool:

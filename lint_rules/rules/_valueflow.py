@@ -18,10 +18,11 @@ Not public API: the leading underscore keeps this module out of rule discovery.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import libcst as cst
 
-from ..analysis import Imports, call_name, dotted_name, per_module, returned_values, string_value
+from ..analysis import Imports, call_name, dotted_name, per_module, returned_values, string_value, subscript_key
 from ..syntax import child_nodes
 
 Scope = cst.CSTNode  # a FunctionDef or the Module
@@ -283,6 +284,36 @@ def flow_facts(module: cst.Module) -> FlowFacts:
     return FlowFacts(module)
 
 
+def annotation_kind(node: cst.CSTNode | None, imports: Imports | None = None) -> str | None:
+    """``float``, ``Optional[float]``, ``float | None``, ``"float"`` -> "float"; Decimal alike
+    (the LibCST twin of ``project.annotation_kind``)."""
+    kind = type(node)
+    if kind is cst.BinaryOperation and type(node.operator) is cst.BitOr:
+        kinds = {annotation_kind(node.left, imports), annotation_kind(node.right, imports)} - {None, "none"}
+        return kinds.pop() if len(kinds) == 1 else None
+    if kind is cst.Subscript:
+        base = dotted_name(node.value)
+        if base in ("Optional", "typing.Optional", "Union", "typing.Union"):
+            kinds = {
+                annotation_kind(el.slice.value, imports) for el in node.slice if isinstance(el.slice, cst.Index)
+            } - {None, "none"}
+            return kinds.pop() if len(kinds) == 1 else None
+        return None
+    if kind is cst.SimpleString:
+        text = (string_value(node) or "").replace(" ", "")
+        if text in ("float", "Optional[float]", "float|None", "None|float"):
+            return "float"
+        return "decimal" if text in ("Decimal", "decimal.Decimal") else None
+    name = dotted_name(node)
+    if name == "None":
+        return "none"
+    if name == "float":
+        return "float"
+    if name in ("Decimal", "decimal.Decimal") or (name and imports is not None and imports.resolve(name) == "decimal.Decimal"):
+        return "decimal"
+    return None
+
+
 def param_names(func: cst.FunctionDef) -> dict[str, cst.Param]:
     p = func.params
     out: dict[str, cst.Param] = {}
@@ -304,8 +335,9 @@ def positional_params(func: cst.FunctionDef, is_method: bool) -> list[str]:
 class Flow:
     """One rule's value-flow answers over a module's facts, computed lazily and cached."""
 
-    def __init__(self, facts: FlowFacts) -> None:
+    def __init__(self, facts: FlowFacts, context: Any = None) -> None:
         self.facts = facts
+        self.context = context  # the rule's context: the project the module belongs to
         self.module = facts.module
         self.imports: Imports = facts.imports
         self.scopes = facts.scopes
@@ -455,11 +487,12 @@ class Flow:
         if found is None:
             param = self.param_of(name, scope)
             if param is not None and param.annotation is not None:
-                ann = dotted_name(param.annotation.annotation)
-                if ann in ("Decimal", "decimal.Decimal") or (ann and self.imports.resolve(ann) == "decimal.Decimal"):
+                ann = annotation_kind(param.annotation.annotation, self.imports)
+                if ann == "decimal":
                     return DECIMAL
                 if ann == "float":
-                    return Kind("float_param", f"the float parameter `{name}`")
+                    # the author's own word: ``qty: float`` (or Optional[float], float | None)
+                    return Kind("float", f"the float-typed parameter `{name}`")
             return UNKNOWN
         bscope, binding = found
         if binding.value is None:
@@ -493,7 +526,13 @@ class Flow:
         # ``TICK_SIZE[symbol]`` where TICK_SIZE is a literal table of floats
         table = self.literal_value(expr.value, scope)
         if isinstance(table, cst.Dict):
+            key = subscript_key(expr)
             values = [e.value for e in table.elements if isinstance(e, cst.DictElement)]
+            if key is not None:
+                # ``predict["buy_price"]``: the entry itself, when the key is a literal
+                values = [
+                    e.value for e in table.elements if isinstance(e, cst.DictElement) and string_value(e.key) == key
+                ] or values
         elif isinstance(table, (cst.List, cst.Tuple)):
             values = [e.value for e in table.elements if isinstance(e, cst.Element)]
         else:
@@ -502,6 +541,42 @@ class Flow:
         if kinds and all(k.kind in ("float", "int") for k in kinds) and any(k.is_float for k in kinds):
             return Kind("float", f"a float from the literal table `{dotted_name(expr.value)}`")
         return UNKNOWN
+
+    def _float_converter(self, func: cst.FunctionDef) -> bool:
+        """A helper that only turns its first parameter into a float (``_safe_float``):
+        every return is ``float(<that parameter>)``, a parameter or a literal default."""
+        params = list(param_names(func))
+        if not params:
+            return False
+        first = params[1] if params[0] in ("self", "cls") and len(params) > 1 else params[0]
+        returned = self.returned(func)
+        converts = False
+        for value in returned:
+            if isinstance(value, cst.Call) and call_name(value) == "float" and len(value.args) == 1:
+                if dotted_name(value.args[0].value) != first:
+                    return False
+                converts = True
+            elif not (isinstance(value, (cst.Name, cst.Float, cst.Integer)) and (not isinstance(value, cst.Name) or value.value in params)):
+                return False
+        return converts
+
+    def _exchange_field(self, expr: cst.BaseExpression, scope: Scope) -> bool:
+        """A field read from a response (``data["execQty"]``, ``pos["size"]``,
+        ``pos.get("size")``) whose key names an order quantity or price Bybit returned."""
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "get" and expr.args:
+            key = string_value(expr.args[0].value) or ""
+            source = (dotted_name(expr.func.value) or "").rsplit(".", 1)[-1].lower()
+            return key in _EXCHANGE_FIELDS and not any(word in source for word in _NOT_RESPONSES)
+        if not isinstance(expr, cst.Subscript):
+            return False
+        key = subscript_key(expr) or ""
+        root = expr.value
+        while isinstance(root, cst.Subscript):
+            root = root.value
+        source = (dotted_name(root) or "").rsplit(".", 1)[-1].lower()
+        if any(word in source for word in _NOT_RESPONSES):
+            return False  # a webhook alert or a config value: a number someone typed
+        return key in _EXCHANGE_FIELDS and self.kind(expr, scope).kind == "unknown"
 
     def literal_value(self, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> cst.BaseExpression | None:
         """The literal a name stands for (through plain assignments), or the node itself."""
@@ -521,6 +596,10 @@ class Flow:
         if name == "float":
             if args and (string_value(args[0].value) or "").strip().lower().lstrip("+-") in ("nan", "inf", "infinity"):
                 return UNKNOWN  # float("inf") is exact: a sentinel, not a price
+            if args and self._exchange_field(args[0].value, scope):
+                # ``float(data["execQty"])``: Bybit's own decimal string, which ``str()``
+                # gives back digit for digit
+                return Kind("float_exact", "float() of a response field")
             return Kind("float", "float()")
         if name in ("int", "len"):
             return INT
@@ -562,6 +641,12 @@ class Flow:
                 return Kind("float", f"{name}()")
         callee = self.resolve_callee(call, scope)
         if callee is not None:
+            if args and self._float_converter(callee) and self._exchange_field(args[0].value, scope):
+                # ``_safe_float(pos.get("size"))``: float() of Bybit's own string, round-trips
+                return Kind("float_exact", f"{callee.name.value}() of a response field")
+            annotated = annotation_kind(callee.returns.annotation, self.imports) if callee.returns else None
+            if annotated == "float":
+                return Kind("float", f"{callee.name.value}() annotated `-> float`")
             kinds = [self.kind(v, callee) for v in self.returned(callee)]
             floats = [k for k in kinds if k.is_float or k.kind == "str_float"]
             if floats:
@@ -569,8 +654,25 @@ class Flow:
                 return Kind(k.kind, f"{callee.name.value}() returning {k.reason}")
             if kinds and all(k.kind == kinds[0].kind for k in kinds):
                 return Kind(kinds[0].kind, kinds[0].reason)
+            return UNKNOWN
+        if self.context is not None and name:
+            facts = self.context.project and self.context.project.function(self.context.filename, name)
+            if facts and facts.get("returns") in ("float", "decimal"):
+                kind = facts["returns"]
+                return DECIMAL if kind == "decimal" else Kind("float", f"{name}() (another module of the project) returning a float")
         return UNKNOWN
 
+
+#: Response fields that hold a quantity or price as Bybit's own decimal string.
+_EXCHANGE_FIELDS = frozenset(
+    {
+        "execQty", "execPrice", "qty", "size", "price", "avgPrice", "cumExecQty", "leavesQty", "lastPrice",
+        "markPrice", "entryPrice", "entry_price", "takeProfit", "stopLoss", "triggerPrice", "bid1Price", "ask1Price",
+        "walletBalance", "availableToWithdraw",
+    }
+)
+
+_NOT_RESPONSES = ("alert", "signal", "payload", "body", "request", "req", "webhook", "param", "arg", "cfg", "config", "setting")
 
 _AUG_TO_BIN: dict[type, type] = {
     cst.AddAssign: cst.Add,
@@ -610,7 +712,7 @@ def arithmetic(
         return STR if isinstance(op, (cst.Add, cst.Modulo, cst.Multiply)) else UNKNOWN
     if "decimal" in kinds:
         return DECIMAL
-    floaty = bool(kinds & {"float", "float_param", "rounded"})
+    floaty = bool(kinds & {"float", "float_param", "float_exact", "rounded"})
     if isinstance(op, cst.Divide) and (floaty or not decimal_possible):
         return Kind("float", "float division (`/`)")
     if floaty:

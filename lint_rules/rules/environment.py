@@ -68,6 +68,46 @@ def _envs(idx: ModuleIndex, node: cst.CSTNode, cache: dict[int, frozenset[str]])
     return found
 
 
+#: Text that shows code can authenticate (a key, a secret, a signature, an auth message).
+_CREDENTIAL_TEXT = re.compile(
+    r"api_?key|apikey|api_?secret|secret|x-bapi-sign|x-bapi-api-key|hmac|signature|\bsign\w*\(|[\"']auth[\"']",
+    re.I,
+)
+#: A V5 endpoint or stream that only answers a signed request (the key's environment matters).
+_PRIVATE_URL = re.compile(r"/v5/(?:order|position|account|execution|asset|user|private|trade)|/v5/private|/private\b", re.I)
+#: A public stream or market-data endpoint: it never takes a key.
+_PUBLIC_URL = re.compile(r"/v5/public/|/v5/market/|realtime_public|/v2/public/|/public/linear/|/spot/quote/", re.I)
+#: Words in a test that mean configuration picks the environment.
+_ENV_TEST_WORDS = ("testnet", "test", "demo", "sandbox", "mode", "env", "live", "prod", "paper", "real", "main", "net")
+_KEY_KEYWORDS = frozenset({"api_key", "api_secret", "apiKey", "secret", "key", "rsa_authentication", "private_key"})
+
+
+def _picks_environment(test: cst.CSTNode) -> bool:
+    """A condition on a setting about the environment (``cfg.testnet``, ``mode == "test"``)."""
+    for node in walk(test):
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            name = (ident(node) or "").lower()
+            if any(w in name for w in _ENV_TEST_WORDS) and name not in ("true", "false"):
+                return True
+    return False
+
+
+def _authenticated_client(call: cst.Call) -> bool:
+    """Whether a client construction carries a key (pybit ``api_key=``, a ccxt config with
+    ``apiKey``), and for a pybit ``WebSocket`` whether its channel is private: pybit never
+    authenticates a public channel, so its environment cannot mismatch a key."""
+    attr = last_attr(call)
+    channel = keyword(call, "channel_type")
+    if attr == "WebSocket" and channel is not None and string_value(channel.value) not in (None, "private"):
+        return False
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value in _KEY_KEYWORDS:
+            return string_value(arg.value) != "" and dotted_name(arg.value) != "None"
+        if arg.star:
+            return True  # **config: cannot tell
+    return False
+
+
 class HardcodedEnvironment(Rule):
     """
     ## What it does
@@ -126,8 +166,14 @@ class HardcodedEnvironment(Rule):
         if _is_test_file(self.context.filename):
             return
         idx = module_index(node)
+        self._idx = idx
+        self._evidence: dict[int, bool] = {}
         for call in idx.calls:
-            if idx.in_main_guard(call):
+            attr = last_attr(call)
+            if not attr or not (attr[:1].isupper() or attr in ("set_sandbox_mode", "enable_demo_trading", "bybit")):
+                if not idx.is_ccxt_constructor(call):
+                    continue  # neither a client construction nor a sandbox switch
+            if self._exempt(idx, call):
                 continue
             self._check_call(idx, call)
         for dct in idx.dicts:
@@ -136,10 +182,54 @@ class HardcodedEnvironment(Rule):
                     isinstance(element, cst.DictElement)
                     and string_value(element.key) == "sandboxMode"
                     and bool_value(element.value) is True
-                    and not idx.in_main_guard(element)
+                    and not self._exempt(idx, element)
                 ):
                     self.report(element)
         self._check_hosts(idx)
+
+    # -- where the environment is not fixed ----------------------------------------------
+    def _exempt(self, idx: ModuleIndex, node: cst.CSTNode) -> bool:
+        """Under ``if __name__ == "__main__":``, in the ``main()`` of a one-shot demo script, or
+        in a branch that configuration picks (``if cfg.testnet: ex.set_sandbox_mode(True)``)."""
+        if idx.in_main_guard(node):
+            return True
+        func = idx.function_of(node)
+        if (
+            func is not None
+            and func.name.value.lower().startswith(("main", "demo", "example"))
+            and self.context.role() == "script"
+        ):
+            return True
+        for anc in idx.ancestors(node):
+            if isinstance(anc, (cst.FunctionDef, cst.ClassDef, cst.Module)):
+                return False
+            if isinstance(anc, (cst.If, cst.IfExp)) and _picks_environment(anc.test):
+                return True
+        return False
+
+    def _credentials_near(self, idx: ModuleIndex, node: cst.CSTNode) -> bool:
+        """Whether the code around a host can authenticate: a key, a secret, a signature or
+        an auth message in the enclosing class (or function, or the whole module for a
+        module-level constant). A public market-data host used without one cannot meet a
+        key of the wrong environment."""
+        scope: cst.CSTNode = idx.class_of(node) or idx.function_of(node) or idx.module
+        key = id(scope)
+        found = self._evidence.get(key)
+        if found is None:
+            if scope is idx.module:
+                found = bool(_CREDENTIAL_TEXT.search(self.context.source))
+            else:
+                # the scope's names and strings (not its source: printing a node is costly)
+                words = []
+                for inner in walk(scope):
+                    kind = type(inner)
+                    if kind is cst.Name:
+                        words.append(inner.value)
+                    elif kind is cst.SimpleString:
+                        words.append(inner.value)
+                found = bool(_CREDENTIAL_TEXT.search(" ".join(words)))
+            self._evidence[key] = found
+        return found
 
     # -- client constructions ----------------------------------------------------------
     def _check_call(self, idx: ModuleIndex, call: cst.Call) -> None:
@@ -152,8 +242,13 @@ class HardcodedEnvironment(Rule):
             if call.args:
                 self._check_ccxt_config(idx, call.args[0].value)
             return
-        if idx.is_pybit_constructor(call) or (attr is not None and attr[:1].isupper() and attr not in ("ArgumentParser",)):
-            for kw in _ENV_KEYWORDS:
+        if idx.is_pybit_constructor(call) or (attr is not None and attr[:1].isupper() and attr not in ("ArgumentParser",)) or (
+            idx.qualified(call) == "bybit.bybit"
+        ):
+            if not _authenticated_client(call):
+                return  # HTTP(testnet=False) with no key, or a public WebSocket channel
+            # the old official ``bybit`` package (bravado) calls it ``test=``
+            for kw in _ENV_KEYWORDS + (("test",) if idx.qualified(call) == "bybit.bybit" else ()):
                 arg = keyword(call, kw)
                 if arg is None:
                     continue
@@ -195,10 +290,29 @@ class HardcodedEnvironment(Rule):
             return
         table_names = self._environment_tables(idx, candidates, cache)
         for string in candidates:
-            if idx.in_main_guard(string):
+            if self._exempt(idx, string):
+                continue
+            text = string_prefix_text(string) or ""
+            if _PUBLIC_URL.search(text):
+                continue  # a public stream or market-data endpoint never takes a key
+            if not self._credentials_near(idx, string) and not (
+                _PRIVATE_URL.search(text) and (self._credentials_near(idx, idx.module) or "headers" in self.context.source)
+            ):
+                continue
+            if self._constructor_without_key(idx, string):
                 continue
             if self._used_as_url(idx, string, cache, table_names) and not self._in_choice(idx, string, cache):
                 self.report(string)
+
+    @staticmethod
+    def _constructor_without_key(idx: ModuleIndex, string: cst.CSTNode) -> bool:
+        """``inverse_perpetual.HTTP(endpoint="https://api.bybit.com")`` with no key."""
+        parent = idx.parent(string)
+        if isinstance(parent, cst.Arg):
+            call = idx.parent(parent)
+            if isinstance(call, cst.Call) and (idx.qualified(call) or "").startswith("pybit") and not _authenticated_client(call):
+                return True
+        return False
 
     @staticmethod
     def _in_choice(idx: ModuleIndex, string: cst.CSTNode, cache: dict[int, frozenset[str]]) -> bool:
@@ -217,6 +331,7 @@ class HardcodedEnvironment(Rule):
         constants holding hosts of different environments that one expression picks from,
         or constants named after their environment (``TESTNET_URL`` / ``MAINNET_URL``)."""
         constant_env: dict[str, frozenset[str]] = {}
+        attribute_env: dict[str, set[str]] = {}
         for string in candidates:
             stmt = idx.parent(string)
             if isinstance(stmt, (cst.Assign, cst.AnnAssign)) and idx.function_of(stmt) is None:
@@ -225,9 +340,15 @@ class HardcodedEnvironment(Rule):
                     name = ident(target)
                     if name:
                         constant_env[name] = _envs(idx, string, cache)
-        if not constant_env:
-            return set()
+            elif isinstance(stmt, cst.Assign):
+                for t in stmt.targets:
+                    if isinstance(t.target, cst.Attribute):
+                        attribute_env.setdefault(t.target.attr.value, set()).update(_envs(idx, string, cache))
         out: set[str] = set()
+        # ``self.url = <mainnet>`` in one method and ``<testnet>`` in another: a choice
+        out |= {name for name, envs in attribute_env.items() if len(envs) >= 2}
+        if not constant_env:
+            return out
         all_envs = frozenset().union(*constant_env.values())
         if len(all_envs) >= 2:
             named = {n for n in constant_env if any(w in n.lower() for w in _ENV_WORDS)}
@@ -301,6 +422,10 @@ class HardcodedEnvironment(Rule):
                 if is_log_call(call) or self._in_raise(idx, call):
                     return False
                 attr = last_attr(call)
+                if attr == "get" and _http_client_call(attr, idx.qualified(call) or "", (dotted_name(call.func) or "").lower()) and (
+                    (idx.qualified(call) or "").startswith(("requests", "httpx")) or call.args[0] is parent
+                ) and not (dotted_name(call.func) or "").lower().endswith(("environ.get", "config.get", "cfg.get", "settings.get")):
+                    return True  # requests.get(url) / session.get(url): the URL in use
                 if attr in _CONFIG_READERS or attr in _INSPECTORS:
                     return False
                 if attr and attr.endswith(("Error", "Exception", "Warning")):
@@ -318,6 +443,7 @@ class HardcodedEnvironment(Rule):
             if isinstance(parent, cst.Assign):
                 return not all(ident(t.target) in tables for t in parent.targets)
             return True
+
 
     @staticmethod
     def _in_raise(idx: ModuleIndex, call: cst.Call) -> bool:
@@ -346,6 +472,78 @@ class HardcodedEnvironment(Rule):
             )
             """,
             note="environment read from the environment",
+        ),
+        Valid(
+            """
+            import requests
+
+            BASE_URL = "https://api-testnet.bybit.com"
+
+            def tickers(symbol: str) -> dict:
+                return requests.get(f"{BASE_URL}/v5/market/tickers", params={"symbol": symbol}).json()
+            """,
+            note="public market data with no key: no key can meet the wrong environment",
+        ),
+        Valid(
+            """
+            from pybit.unified_trading import HTTP, WebSocket
+
+            public = HTTP(testnet=False)
+            stream = WebSocket(testnet=False, channel_type="linear", api_key=KEY, api_secret=SECRET)
+            """,
+            note="key-less session; pybit never authenticates a public channel",
+        ),
+        Valid(
+            """
+            import ccxt
+
+            class Trader:
+                def __init__(self, api_key, secret, testnet=False):
+                    self.exchange = ccxt.bybit({"apiKey": api_key, "secret": secret})
+                    if testnet == True:
+                        self.exchange.set_sandbox_mode(True)
+            """,
+            note="configuration picks the environment",
+        ),
+        Valid(
+            """
+            import requests
+
+            class Client:
+                def __init__(self, key, secret, mode):
+                    self.key, self.secret = key, secret
+                    self.client_test() if mode == "test" else self.client_live()
+
+                def client_test(self):
+                    self.url = "https://api-testnet.bybit.com"
+
+                def client_live(self):
+                    self.url = "https://api.bybit.com"
+            """,
+            note="a host per environment, picked by the client's mode",
+        ),
+        Valid(
+            """
+            from pybit.unified_trading import HTTP
+
+            def main():
+                session = HTTP(testnet=True, api_key=KEY, api_secret=SECRET)
+                print(session.get_wallet_balance(accountType="UNIFIED"))
+
+            if __name__ == "__main__":
+                main()
+            """,
+            note="the main() of a one-shot demo script",
+        ),
+        Valid(
+            """
+            import requests
+
+            def binance_price(symbol, api_key):
+                url = "https://api.binance.com/api/v3/ticker/price"
+                return requests.get(url, params={"symbol": symbol}, headers={"X-MBX-APIKEY": api_key}).json()
+            """,
+            note="another exchange's host",
         ),
         Valid(
             """
@@ -520,14 +718,30 @@ class HardcodedEnvironment(Rule):
         ),
         Invalid(
             """
-            import requests
+            import hashlib, hmac, requests
 
             BASE_URL = "https://api-testnet.bybit.com"
 
-            def tickers(symbol: str) -> dict:
-                return requests.get(f"{BASE_URL}/v5/market/tickers", params={"symbol": symbol}).json()
+            def wallet(key: str, secret: str, ts: str) -> dict:
+                sign = hmac.new(secret.encode(), (ts + key + "5000").encode(), hashlib.sha256).hexdigest()
+                headers = {"X-BAPI-API-KEY": key, "X-BAPI-SIGN": sign, "X-BAPI-TIMESTAMP": ts}
+                return requests.get(f"{BASE_URL}/v5/account/wallet-balance", headers=headers).json()
             """,
             line=4,
+            note="a host the signed requests of the module go to",
+        ),
+        Invalid(
+            """
+            import ccxt
+
+            class Trader:
+                def __init__(self, cfg):
+                    self.ex = ccxt.bybit({"apiKey": cfg.key, "secret": cfg.secret})
+                    if cfg.verbose:
+                        self.ex.set_sandbox_mode(True)
+            """,
+            line=8,
+            note="a branch on a setting that is not about the environment",
         ),
         Invalid(
             """
@@ -545,9 +759,9 @@ class HardcodedEnvironment(Rule):
             """
             import websockets
 
-            async def stream():
+            async def stream(auth_args):
                 async with websockets.connect("wss://stream-testnet.bybit.com/v5/private") as ws:
-                    await ws.send('{"op": "ping"}')
+                    await ws.send(json.dumps({"op": "auth", "args": auth_args}))
             """,
             line=5,
         ),
@@ -583,6 +797,7 @@ def _walk_expr(node: cst.CSTNode):
 # BYB302
 # --------------------------------------------------------------------------------------
 
+_BOT_TOKEN = re.compile(r"\d{8,10}:[A-Za-z0-9_-]{35}")
 _PLACEHOLDER_WORDS = (
     "your", "xxxx", "placeholder", "changeme", "example", "dummy", "fake", "test", "sample",
     "apikey", "apisecret", "secret", "insert", "replace", "todo", "fixme", "redacted", "mock",
@@ -600,7 +815,9 @@ def is_credential_name(name: str | None) -> bool:
         return False
     if "secret" in n or "apikey" in n:
         return True
-    if n == "key":
+    if n in ("key", "apisec", "sec", "bybitsec", "token", "bottoken"):
+        return True
+    if n.endswith("token") and any(q in n for q in ("bot", "telegram", "tg", "discord", "api")):
         return True
     return n.endswith("key") and any(q in n for q in ("api", "bybit", "access", "private"))
 
@@ -612,7 +829,13 @@ def looks_like_credential(text: str | None) -> bool:
         return False
     if "PRIVATE KEY-----" in text:
         return "..." not in text and len(text) > 100
+    if _BOT_TOKEN.fullmatch(text):
+        return True  # a Telegram bot token: whoever reads it runs the bot that trades
     if not re.fullmatch(r"[A-Za-z0-9]{16,}", text):
+        return False
+    if len(text) not in (18, 36) and re.fullmatch(r"(0x)?([0-9a-f]+|[0-9A-F]+)", text):
+        # a hex digest or test vector (HMAC / hash self-tests, wallet keys): Bybit keys are
+        # 18 and secrets 36 mixed-case alphanumerics
         return False
     lower = text.lower()
     if any(word in lower for word in _PLACEHOLDER_WORDS):
@@ -672,13 +895,17 @@ class HardcodedCredentials(Rule):
     message = "API key or secret written in the source: read it from the environment or a secrets store, and revoke this one"
     prevents = "leaked API keys (no retCode: whoever reads the key trades the account)"
     fault = ""
-    words = ("key", "Key", "KEY", "secret", "Secret", "SECRET")
+    words = ("key", "Key", "KEY", "secret", "Secret", "SECRET", "token", "Token", "TOKEN", "apisec")
 
     def visit_Module(self, node: cst.Module) -> None:
         idx = module_index(node)
         reported: set[int] = set()
 
         def check(value: cst.CSTNode | None) -> None:
+            if isinstance(value, cst.BooleanOperation):
+                # ``os.getenv("TOKEN") or "<the token>"``: the fallback is in the source
+                check(value.right)
+                return
             if value is None or id(value) in reported:
                 return
             if looks_like_credential(_literal_text(value)):
@@ -712,9 +939,13 @@ class HardcodedCredentials(Rule):
         for param in idx.params:
             if param.default is not None and is_credential_name(param.name.value):
                 check(param.default)
-        for string in idx.strings:
-            if isinstance(string, cst.SimpleString) and "PRIVATE KEY-----" in string.value:
-                check(string)
+        low = self.context.source.lower()
+        if "bybit" in low or "x-bapi" in low:
+            # a PEM key is a Bybit credential in a Bybit module (RSA API keys); elsewhere it
+            # is a crypto library's test key
+            for string in idx.strings:
+                if isinstance(string, cst.SimpleString) and "PRIVATE KEY-----" in string.value:
+                    check(string)
 
     VALID = [
         Valid(
@@ -787,6 +1018,24 @@ class HardcodedCredentials(Rule):
     ]
 
     INVALID = [
+        Invalid(
+            """
+            apikey = "Qx7pLm2RtY9wKd4NbZ"
+            apisec = "h8Gk2LpQ9wXz4RtY7mNb3VcD6fJs1AeU5oIq"
+            """,
+            line=2,
+            count=2,
+            note="short names for the key and the secret",
+        ),
+        Invalid(
+            """
+            import os
+
+            TELEGRAM_TOKEN = os.getenv("TELEGRAM_BOT_TOKEN") or "7725284250:AAG7a-apzzqkoQCa1RGO0g10Y2lZB36LXYc"
+            """,
+            line=4,
+            note="a bot token as the fallback of an environment lookup",
+        ),
         Invalid(
             """
             from pybit.unified_trading import HTTP
@@ -893,6 +1142,27 @@ def _test_mentions_config(test: cst.CSTNode) -> bool:
     return False
 
 
+#: Calls that make (or configure) an HTTP / TLS connection: ``verify=False`` on anything else
+#: (``df.take(..., verify=False)``, ``validate(x, verify=False)``) is someone else's flag.
+_HTTP_CALL_NAMES = frozenset(
+    {
+        "get", "post", "put", "delete", "patch", "head", "options", "request", "send", "stream", "fetch",
+        "client", "asyncclient", "session", "clientsession", "urlopen", "connect", "ws_connect",
+        "create_connection", "websocketapp", "run_forever", "http", "websocket", "transport",
+        "httptransport", "asynchttptransport", "poolmanager", "connectionpool", "elasticsearch", "mount",
+    }
+)
+_HTTP_PACKAGES = ("requests", "httpx", "aiohttp", "urllib3", "urllib", "websocket", "websockets", "pybit", "ccxt", "http.client")
+
+
+def _http_client_call(attr: str | None, qualified: str, callee: str) -> bool:
+    if (attr or "").lower() in _HTTP_CALL_NAMES or (attr or "").lower().endswith(("request", "_get", "_post", "session", "client")):
+        return True
+    if qualified.startswith(_HTTP_PACKAGES):
+        return True
+    return any(word in callee for word in ("session", "client", "http", "requests"))
+
+
 class TlsVerificationDisabled(Rule):
     """
     ## What it does
@@ -981,7 +1251,8 @@ class TlsVerificationDisabled(Rule):
                     continue
                 kw = arg.keyword.value
                 if kw in ("verify", "verify_certs", "validate_certs"):
-                    candidates.append(arg)
+                    if _http_client_call(attr, qualified, callee):
+                        candidates.append(arg)
                 elif kw in ("ssl", "verify_ssl") and (attr in _AIOHTTP_CALLS or qualified.startswith("aiohttp") or (attr or "").endswith("request")):
                     candidates.append(arg)
                 elif kw == "check_hostname" and id(idx.scope_of(call)) not in cert_none_scopes:
@@ -1050,6 +1321,15 @@ class TlsVerificationDisabled(Rule):
         return False
 
     VALID = [
+        Valid(
+            """
+            import numpy as np
+
+            def sample(df, n):
+                return df.take(np.arange(n), verify=False)
+            """,
+            note="not an HTTP or TLS call",
+        ),
         Valid(
             """
             import requests

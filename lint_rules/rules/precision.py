@@ -45,6 +45,9 @@ FULL_CREATE_KEYS = frozenset({"category", "symbol", "side", "orderType"})
 THREAD_WRAPPERS = ("asyncio.to_thread", "to_thread", "functools.partial", "partial")
 
 
+_DECIMALS_NAMES = ("precision", "decimals", "digits", "places")
+
+
 def step_name(field: str) -> str:
     return "qtyStep" if field == "qty" else "tickSize"
 
@@ -69,7 +72,7 @@ class _PrecisionRule(Rule):
     been seen."""
 
     def visit_Module(self, node: cst.Module) -> None:
-        self.flow = Flow(flow_facts(node))
+        self.flow = Flow(flow_facts(node), self.context)
         #: functions and the module: where a name is looked up
         self.scope_stack: list[Scope] = [node]
 
@@ -88,6 +91,10 @@ class _OrderValueRule(_PrecisionRule):
     """Finds every order value sent to pybit or in a raw V5 order payload, then hands each
     one to ``check_site``. Everything is decided in ``leave_Module``, once the whole module
     (helpers, wrappers, order-posting functions) has been seen."""
+
+    @classmethod
+    def reached_through(cls, project: Any, filename: str) -> bool:
+        return project.imports_order_wrapper(filename)
 
     def visit_Module(self, node: cst.Module) -> None:
         super().visit_Module(node)
@@ -297,12 +304,56 @@ class _OrderValueRule(_PrecisionRule):
                     if pname in fields:
                         sites.append(Site(fields[pname], arg.value, arg, scope, direct=False))
 
+        if self.context.project is not None:
+            # wrappers in other modules of the project (``from .api import place_spot_order``,
+            # a base class's ``sendTicker``, ``self.trader = Trader(...)``)
+            for call, scope in self.calls:
+                if id(call) in pybit_calls or flow.resolve_callee(call, scope) is not None:
+                    continue
+                facts = self._project_wrapper(call, scope)
+                if not facts or not facts.get("order_params"):
+                    continue
+                fields, positional = facts["order_params"], facts.get("positional", [])
+                index = 0
+                for arg in call.args:
+                    if arg.star:
+                        break
+                    if arg.keyword is None:
+                        pname = positional[index] if index < len(positional) else None
+                        index += 1
+                    else:
+                        pname = arg.keyword.value
+                    if pname in fields:
+                        sites.append(Site(fields[pname], arg.value, arg, scope, direct=False))
+
         seen: set[int] = set()
         for site in sites:
             if id(site.report) in seen:
                 continue
             seen.add(id(site.report))
             self.check_site(site)
+
+    def _project_wrapper(self, call: cst.Call, scope: Scope) -> Any:
+        """The facts of the project function or method a call reaches, if it is in another
+        module: a name imported from it, a method of a base class defined there, or a method
+        of an object built from one of its classes."""
+        context = self.context
+        project = context.project
+        func = call.func
+        if isinstance(func, cst.Name):
+            return project.function(context.filename, func.value)
+        if not isinstance(func, cst.Attribute):
+            return None
+        method = func.attr.value
+        receiver = dotted_name(func.value)
+        if receiver is None:
+            return None
+        if receiver in ("self", "cls"):
+            return project.method(context.filename, self.flow.class_of(scope), method)
+        made = context.summary().get("instances", {}).get(receiver)
+        if made is not None:
+            return project.method(context.filename, made, method)
+        return project.function(context.filename, f"{receiver}.{method}")
 
 
 def _entries(node: cst.Dict | cst.Call) -> list[tuple[str, cst.BaseExpression, cst.CSTNode]]:
@@ -412,6 +463,17 @@ class FloatOrderValue(_OrderValueRule):
         )
 
     VALID = [
+        Valid(
+            """
+            from pybit.unified_trading import HTTP
+
+            def close(session: HTTP, position: dict):
+                size = float(position["size"])
+                session.place_order(category="linear", symbol=position["symbol"], side="Sell",
+                                    orderType="Market", qty=str(size), reduceOnly=True)
+            """,
+            note="float() of Bybit's own size string round-trips through str()",
+        ),
         Valid(
             """
             from decimal import Decimal, ROUND_DOWN
@@ -560,6 +622,34 @@ class FloatOrderValue(_OrderValueRule):
     ]
 
     INVALID = [
+        Invalid(
+            """
+            from typing import Optional
+            from pybit.unified_trading import HTTP
+
+            def buy(session: HTTP, symbol: str, qty: float, price: Optional[float] = None):
+                session.place_order(category="linear", symbol=symbol, side="Buy", orderType="Limit",
+                                    qty=str(qty), price=str(price))
+            """,
+            line=7,
+            count=2,
+            note="float-typed parameters (annotations are evidence)",
+        ),
+        Invalid(
+            """
+            import requests
+
+            class Client:
+                def _post(self, path, body):
+                    return requests.post("https://api.bybit.com" + path, json=body).json()
+
+                def market_buy(self, symbol: str, qty: float):
+                    return self._post("/v5/order/create", {"category": "linear", "symbol": symbol, "side": "Buy",
+                                                           "orderType": "Market", "qty": str(qty)})
+            """,
+            line=10,
+            note="a float-typed parameter into the bot's own endpoint wrapper",
+        ),
         Invalid(
             """
             from pybit.unified_trading import HTTP
@@ -1110,7 +1200,13 @@ class FixedDecimalsRounding(_OrderValueRule):
                     digits = flow.literal_value(node.args[1].value, scope)
                     if isinstance(digits, cst.UnaryOperation):
                         digits = digits.expression
-                    return isinstance(digits, cst.Integer)
+                    if isinstance(digits, cst.Integer):
+                        return True
+                    # ``round(price, price_precision)``: the step's number of decimals is
+                    # still not the step (a 0.5 tick, a 5 qty step)
+                    ndigits = node.args[1].value
+                    named = (dotted_name(ndigits) or (call_name(ndigits) if isinstance(ndigits, cst.Call) else "") or "").lower()
+                    return any(w in named for w in _DECIMALS_NAMES)
                 return False
             if name == "format" and len(node.args) >= 2:
                 spec = string_value(node.args[1].value)

@@ -6,6 +6,8 @@ Retries themselves (BYB202-BYB205) live in ``retries.py``; both read the shared 
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from ..analysis import dotted_name
@@ -38,6 +40,19 @@ def _rate_limit_marker(model: Model, func: Func) -> bool:
     return False
 
 
+#: Calls whose result is the HTTP response itself (its ``.json()`` is Bybit's envelope).
+_RESPONSE_KINDS = frozenset({"raw", "pybybit"})
+_LIMITER_NAME = re.compile(r"limiter|ratelimit|rate_limit|throttl|token_bucket", re.I)
+_TIME_PATHS = ("/v5/market/time", "/v2/public/time", "/v3/public/time", "/spot/v3/public/server-time")
+
+
+def _only_server_time(func: Func) -> bool:
+    paths = [s for s in func.strings if s.startswith("/") or "://" in s]
+    return bool(paths) and all(any(t in s for t in _TIME_PATHS) or "://" in s and "/" not in s.split("://", 1)[1] for s in paths) and any(
+        any(t in s for t in _TIME_PATHS) for s in paths
+    )
+
+
 class NoRateLimitHandling(Rule):
     """
     ## What it does
@@ -45,7 +60,13 @@ class NoRateLimitHandling(Rule):
     itself with requests / aiohttp / httpx to a Bybit host or a `/v5/` path and returns
     what came back — when neither it, nor the functions it calls, nor its callers in the
     module ever look at rate limiting: no retCode `10006` check, no `X-Bapi-Limit-*`
-    header, no HTTP 403 / 429 status check.
+    header, no HTTP 403 / 429 status check, no limiter, no handler in another module of the
+    project (`raise_for_bybit(resp)` from `.errors`) — and the helper can storm: something
+    retries it, or nobody recognises an error envelope at all.
+
+    Not flagged where no storm can come from: a one-shot script that never retries, a
+    server-time call, a helper whose answers are checked for retCode (here or by every
+    caller in the project) when nothing retries it, and a helper that paces itself.
 
     pybit and ccxt are not flagged: pybit waits for the reset on 10006 itself, ccxt
     throttles and raises `RateLimitExceeded`.
@@ -101,6 +122,8 @@ class NoRateLimitHandling(Rule):
                 marked[f] = _rate_limit_marker(model, f)
             return marked[f]
 
+        script = self.context.role() == "script"
+        retries_analyzed = False
         for func in model.funcs:
             if func.is_module:
                 continue
@@ -116,9 +139,53 @@ class NoRateLimitHandling(Rule):
             related = model.transitive_callees([func] + self.response_handlers(model, func))
             related |= model.transitive_callers([func])
             related |= set(model.enclosing_func_chain(func))
-            if any(marker(f) for f in related):
+            if any(marker(f) for f in related) or any(self._paced_or_handled(model, f, f is func) for f in related):
+                continue
+            if _only_server_time(func):
+                continue  # /v5/market/time: one call at start-up, nothing to storm
+            if not retries_analyzed:
+                model.analyze_retries()
+                retries_analyzed = True
+            retried = any(f in model.retry_path or f in model.self_retrying for f in related) or any(
+                id(ref.node) in model.retry_call_ids for f in related for ref in f.calls
+            )
+            if not retried and (script or any(_checks_retcode(f) for f in related) or self._checked_elsewhere(model, func)):
+                # a one-shot script, or an error envelope that is recognised, and nothing
+                # retries: no storm
                 continue
             self.report(func.node, position=header_range(func.node, self.position))
+
+    def _paced_or_handled(self, model: Model, func: Func, helper: bool) -> bool:
+        """A limiter or 10006 handling the helper delegates to: a self-pacing sleep before
+        the request, a call on a ``*limiter*`` object, or a function of another module of the
+        project that handles rate limits (``raise_for_bybit(resp)`` from ``.errors``)."""
+        if func.is_module:
+            return False
+        for ref in func.calls:
+            name = dotted_name(ref.func) or ""
+            if _LIMITER_NAME.search(name):
+                return True
+            qualified = model.qual(ref.func) or ""
+            if helper and qualified in ("time.sleep", "asyncio.sleep") and not any(
+                f.kind == "loop" for f in func.call_frames.get(id(ref.node), ())
+            ):
+                return True  # pacing: ``if elapsed < 0.5: time.sleep(0.5 - elapsed)``
+            if name and self.context.project is not None:
+                facts = self.context.project.function(self.context.filename, name)
+                if facts is not None and facts.get("rate_limit"):
+                    return True
+        return False
+
+    def _checked_elsewhere(self, model: Model, func: Func) -> bool:
+        """A helper whose callers live in other modules of the project (none in its own),
+        all of which check retCode and none of which retries."""
+        project = self.context.project
+        if project is None or model.callers.get(func):
+            return False
+        callers = project.callers_of(func.name, exclude=self.context.filename)
+        return bool(callers) and all(
+            project.checks_retcode(path, facts) and not facts.get("retries") for path, _, facts in callers
+        )
 
     @staticmethod
     def response_handlers(model: Model, func: Func) -> list[Func]:
@@ -143,6 +210,51 @@ class NoRateLimitHandling(Rule):
         return out
 
     VALID = [
+        Valid(
+            """
+            import requests
+
+            BASE = "https://api.bybit.com"
+
+            def _request(method, path, body):
+                resp = requests.request(method, BASE + path, json=body, headers=headers(body), timeout=10)
+                data = resp.json()
+                if data["retCode"] != 0:
+                    raise RuntimeError(data["retMsg"])
+                return data["result"]
+            """,
+            note="an error envelope is recognised and nothing retries: a 10006 fails once, no storm",
+        ),
+        Valid(
+            """
+            import time, requests
+
+            class Client:
+                def __init__(self):
+                    self._last = 0.0
+
+                def _request(self, path, params):
+                    wait = 0.5 - (time.monotonic() - self._last)
+                    if wait > 0:
+                        time.sleep(wait)
+                    self._last = time.monotonic()
+                    return requests.get("https://api.bybit.com" + path, params=params).json()
+            """,
+            note="the helper paces itself",
+        ),
+        Valid(
+            """
+            import requests
+
+            def balance():
+                resp = requests.get("https://api.bybit.com/v5/account/wallet-balance", headers=signed_headers())
+                print(resp.json())
+
+            if __name__ == "__main__":
+                balance()
+            """,
+            note="a one-shot script: one request, nothing to storm",
+        ),
         Valid(
             """
             import requests
@@ -298,7 +410,7 @@ class NoRateLimitHandling(Rule):
     INVALID = [
         Invalid(
             """
-            import requests
+            import time, requests
 
             BASE = "https://api.bybit.com"
 
@@ -308,8 +420,16 @@ class NoRateLimitHandling(Rule):
                 if data["retCode"] != 0:
                     raise RuntimeError(data["retMsg"])
                 return data["result"]
+
+            def cancel_all(symbol):
+                for attempt in range(5):
+                    try:
+                        return _request("POST", "/v5/order/cancel-all", {"category": "linear", "symbol": symbol})
+                    except RuntimeError:
+                        time.sleep(1)
             """,
             line=6,
+            note="a 10006 is retried like any other error",
         ),
         Invalid(
             """
@@ -362,9 +482,9 @@ class NoRateLimitHandling(Rule):
             """
             import json, urllib.request
 
-            def server_time():
-                with urllib.request.urlopen("https://api-testnet.bybit.com/v5/market/time") as resp:
-                    return json.loads(resp.read())["time"]
+            def tickers():
+                with urllib.request.urlopen("https://api-testnet.bybit.com/v5/market/tickers?category=spot") as resp:
+                    return json.loads(resp.read())["result"]["list"]
             """,
             line=4,
         ),
@@ -425,6 +545,37 @@ class NoRateLimitHandling(Rule):
 # --------------------------------------------------------------------------------------
 
 
+#: What puts a second task on the loop: with none of these, a script's coroutines run one
+#: after the other and a blocking call delays only the code that made it.
+_CONCURRENCY = re.compile(
+    r"\b(?:gather|create_task|ensure_future|TaskGroup|as_completed|run_coroutine_threadsafe|start_server|serve|"
+    r"run_app|call_soon|call_later|add_signal_handler)\b|asyncio\.wait\b|\bwait\(\s*\[",
+)
+_LOOP_STARTERS = re.compile(r"\basyncio\.run\(|\.run_until_complete\(|\btrio\.run\(|\banyio\.run\(")
+
+
+def _sole_coroutine_script(source: str) -> bool:
+    """A script that starts the event loop itself on one coroutine and never adds another
+    task (``asyncio.run(main())``, ``loop.run_until_complete(stream())``)."""
+    return source.count("async def") == 1 and bool(_LOOP_STARTERS.search(source)) and not _CONCURRENCY.search(source)
+
+
+def _bravado_call(model: Model, receiver: cst.CSTNode | None, func: Func) -> bool:
+    """``client.Order.Order_new(...)`` on a client of the old official ``bybit`` package
+    (bravado): its ``.result()`` waits for the HTTP answer."""
+    if not isinstance(receiver, cst.Call):
+        return False
+    root = receiver.func
+    while isinstance(root, cst.Attribute):
+        root = root.value
+    name = dotted_name(root)
+    if name is None:
+        return False
+    return any(
+        isinstance(value, cst.Call) and model.qual(value.func) == "bybit.bybit" for value in model.lookup(name, func)
+    )
+
+
 class BlockingSleepInAsync(Rule):
     """
     ## What it does
@@ -473,6 +624,8 @@ class BlockingSleepInAsync(Rule):
     words = ("async def",)
 
     def visit_Module(self, node: cst.Module) -> None:
+        if _sole_coroutine_script(self.context.source):
+            return  # one coroutine on a loop the script runs itself: nothing else can starve
         model = model_for(node, self.context.source)
         asyncio_alias = None  # a module-level `import asyncio [as aio]` the fix can rely on
         for stmt in node.body:
@@ -495,7 +648,7 @@ class BlockingSleepInAsync(Rule):
                 frames = func.call_frames.get(id(ref.node), ())
                 if any(f.kind == "lambda" for f in frames):
                     continue
-                what = self.blocking(model, ref, func)
+                what = self.blocking(model, ref, func) or self.blocking_helper(model, ref, func)
                 if what is None:
                     continue
                 if what == "time.sleep":
@@ -544,9 +697,45 @@ class BlockingSleepInAsync(Rule):
             return "pybit"
         if kind == "ccxt" and "ccxt" in kinds and "ccxt_async" not in kinds:
             return "sync ccxt"
+        if method == "result" and _bravado_call(model, ref.receiver, func):
+            return "bybit (bravado)"
+        return None
+
+    @staticmethod
+    def blocking_helper(model: Model, ref: CallRef, func: Func, depth: int = 0) -> str | None:
+        """A sync function of the module, called from a coroutine, that blocks: it calls
+        ``time.sleep``, requests, pybit or sync ccxt itself or through another such helper."""
+        if ref.awaited or depth > 2:
+            return None
+        for target in func.targets.get(id(ref), []):
+            if target.is_async or target.is_module:
+                continue
+            for inner in target.calls:
+                if inner.indirect or any(f.kind == "lambda" for f in target.call_frames.get(id(inner.node), ())):
+                    continue
+                what = BlockingSleepInAsync.blocking(model, inner, target) or BlockingSleepInAsync.blocking_helper(
+                    model, inner, target, depth + 1
+                )
+                if what is not None:
+                    return what if " via " in what else f"{what} via {target.name}()"
         return None
 
     VALID = [
+        Valid(
+            """
+            import asyncio, time
+            import requests
+
+            async def main():
+                while True:
+                    data = requests.get("https://api.bybit.com/v5/market/tickers", params={"category": "spot"}).json()
+                    print(data["retCode"], len(data["result"]["list"]))
+                    time.sleep(5)
+
+            asyncio.run(main())
+            """,
+            note="the only coroutine of a one-shot script: nothing else on the loop can starve",
+        ),
         Valid(
             """
             import asyncio
@@ -640,6 +829,48 @@ class BlockingSleepInAsync(Rule):
     ]
 
     INVALID = [
+        Invalid(
+            """
+            from fastapi import FastAPI
+            from pybit.unified_trading import HTTP
+
+            app = FastAPI()
+            session = HTTP(api_key=KEY, api_secret=SECRET)
+
+            def get_price(symbol):
+                tickers = session.get_tickers(category="linear", symbol=symbol)
+                return tickers["result"]["list"][0]["lastPrice"]
+
+            @app.post("/webhook")
+            async def webhook(signal: dict):
+                price = get_price(signal["symbol"])
+                return {"price": price}
+            """,
+            line=14,
+            note="a sync helper that calls pybit, from an async endpoint",
+        ),
+        Invalid(
+            """
+            import asyncio, time
+            import requests
+
+            async def ping(ws):
+                while True:
+                    await ws.send_json({"op": "ping"})
+                    await asyncio.sleep(20)
+
+            async def main(ws):
+                asyncio.create_task(ping(ws))
+                while True:
+                    requests.get("https://api.bybit.com/v5/market/tickers", params={"category": "spot"})
+                    time.sleep(5)
+
+            asyncio.run(main(WS))
+            """,
+            line=13,
+            count=2,
+            note="a second task (the ping loop) starves while the first blocks",
+        ),
         Invalid(
             """
             import asyncio, time
@@ -774,7 +1005,11 @@ LOG_FUNCS = frozenset({"print", "pprint", "pprint.pprint"})
 def _checks_retcode(func: Func) -> bool:
     if func.attrs & {"retCode", "ret_code"}:
         return True
-    return any(s.lower() in ("retcode", "ret_code") for s in func.strings)
+    lowered = {s.lower() for s in func.strings}
+    if lowered & {"retcode", "ret_code"}:
+        return True
+    # ``if res["ret_msg"] != "OK"``: success read from the message
+    return bool(lowered & {"retmsg", "ret_msg"}) and bool(lowered & {"ok", "success"})
 
 
 class UncheckedRetCode(Rule):
@@ -829,7 +1064,7 @@ class UncheckedRetCode(Rule):
             return checked[f]
 
         for func in model.funcs:
-            raw_ids = {id(ref.node) for ref in func.calls if func.api_calls.get(id(ref)) == "raw"}
+            raw_ids = {id(ref.node) for ref in func.calls if func.api_calls.get(id(ref)) in _RESPONSE_KINDS}
             for ref in func.calls:
                 receiver = self.json_receiver(model, ref)
                 if receiver is None or not self.is_bybit_response(receiver, func, raw_ids):
@@ -873,7 +1108,7 @@ class UncheckedRetCode(Rule):
                 return True
             if depth < 2:
                 for target in model._funcs_named_for(expr.func, func):
-                    t_raw = {id(r.node) for r in target.calls if target.api_calls.get(id(r)) == "raw"}
+                    t_raw = {id(r.node) for r in target.calls if target.api_calls.get(id(r)) in _RESPONSE_KINDS}
                     if not t_raw:
                         continue
                     for value in target.returned_values():
@@ -888,7 +1123,7 @@ class UncheckedRetCode(Rule):
             if depth >= 2:
                 return False
             for value, caller in model.arg_values(owner, d):
-                c_raw = {id(r.node) for r in caller.calls if caller.api_calls.get(id(r)) == "raw"}
+                c_raw = {id(r.node) for r in caller.calls if caller.api_calls.get(id(r)) in _RESPONSE_KINDS}
                 if self.is_bybit_response(value, caller, c_raw, depth + 1):
                     return True
             return False

@@ -292,6 +292,21 @@ class RetryFixedDelay(_RetryRule):
             """
             import time
             from pybit.unified_trading import HTTP
+
+            def cancel_all(session: HTTP, symbol: str):
+                for attempt in range(5):
+                    resp = session.cancel_all_orders(category="linear", symbol=symbol)
+                    if resp["retMsg"] in ("OK", "success"):
+                        return resp
+                    time.sleep(1)
+            """,
+            line=6,
+            note="success read from retMsg",
+        ),
+        Invalid(
+            """
+            import time
+            from pybit.unified_trading import HTTP
             from pybit.exceptions import FailedRequestError
 
             session = HTTP(api_key=KEY, api_secret=SECRET)
@@ -602,6 +617,28 @@ class BackoffWithoutJitter(_RetryRule):
     ]
 
     INVALID = [
+        Invalid(
+            """
+            import time
+            import requests
+
+            def call(url, body):
+                delay = 1.0
+                for attempt in range(6):
+                    resp = requests.post(url, json=body, timeout=10)
+                    if resp.status_code == 429:
+                        time.sleep(float(resp.headers.get("Retry-After", "1")))
+                        continue
+                    data = resp.json()
+                    if data["retCode"] == 0:
+                        return data
+                    time.sleep(delay)
+                    delay *= 2
+                raise RuntimeError("https://api.bybit.com gave up")
+            """,
+            line=7,
+            note="doubling on errors next to Retry-After on 429",
+        ),
         Invalid(
             """
             import time
@@ -1234,7 +1271,9 @@ class OrderRetryWithoutLinkId(_RetryRule):
         model = self.model
         kind = func.api_calls.get(id(ref))
         method = ref.attr or ""
-        if kind == "pybit" and method in PYBIT_ORDER_CREATE:
+        if (kind == "pybit" and method in PYBIT_ORDER_CREATE) or (
+            kind == "pybybit" and method in ("private_order_create", "private_linear_order_create", "private_spot_order")
+        ):
             payload = [a.value for a in ref.args if a.star == "**"]
             payload += [a.value for a in ref.args if a.keyword is not None and a.keyword.value == "request"]
             return self.payload_status(ref, func, payload), False

@@ -45,6 +45,9 @@ def is_sign_name(name: str) -> bool:
     return bool(_SIGN_SNAKE.search(name.lower()) or _SIGN_CAMEL.search(name))
 _WRAPPERS = frozenset({"int", "round", "str", "float", "floor", "ceil", "trunc", "Decimal", "repr", "format"})
 _PAST_LIMIT_MS = 60_000
+#: An ``expires`` this far ahead of the local clock survives any skew Bybit tolerates: it is
+#: what BYB403 recommends, so BYB401 must not then ask for a server offset.
+_SKEW_PROOF_MS = 10_000
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ class ClockAnalysis:
 
     def __init__(self, idx: ModuleIndex) -> None:
         self.idx = idx
+        self.context = None  # the linted file's RuleContext: the project its imports lead to
         self._helper: dict[int, Clock | None] = {}
         self._in_progress: set[int] = set()
 
@@ -167,6 +171,13 @@ class ClockAnalysis:
             result = self.helper_clock(helper)
             if result is not None:
                 return Clock(result.unit, result.ahead, call, result.corrected)
+            return None
+        context = self.context
+        if context is not None and context.project is not None and isinstance(func, (cst.Name, cst.Attribute)):
+            # a clock helper in another module of the project (``from utils.clock import time_ms``)
+            facts = context.project.function(context.filename, dotted_name(func))
+            if facts is not None and facts.get("returns") in ("local_ms", "server_ms"):
+                return Clock("ms", 0.0, call, facts["returns"] == "server_ms")
         return None
 
     def helper_clock(self, func: cst.FunctionDef | cst.Lambda) -> Clock | None:
@@ -398,7 +409,12 @@ class _Flow:
             clock = self.analysis.evaluate(node) if isinstance(node, (cst.Call, cst.BinaryOperation)) else None
             if clock is not None:
                 ahead = clock.ahead_ms()
-                if clock.unit == "ms" and not clock.corrected and not (ahead is not None and ahead <= -_PAST_LIMIT_MS):
+                if (
+                    clock.unit == "ms"
+                    and not clock.corrected
+                    and not (ahead is not None and ahead <= -_PAST_LIMIT_MS)
+                    and not (ahead is not None and ahead >= _SKEW_PROOF_MS)
+                ):
                     producers.append(clock)
                 if clock.unit in ("ms", "s", "ns", "dt"):
                     continue
@@ -529,11 +545,12 @@ class LocalClockTimestamp(Rule):
     message = "Signed timestamp read from the local clock: add a server-time offset measured from /v5/market/time"
     prevents = "10002 (request timestamp outside recv_window)"
     fault = "timestamp_expired"
-    words = ("time(", "time_ns(", "timestamp(", "generate_timestamp")
+    words = ("time(", "time_ns(", "timestamp(", "generate_timestamp", "TIMESTAMP", "expires")
 
     def visit_Module(self, node: cst.Module) -> None:
         idx = module_index(node)
         analysis = clock_analysis(idx)
+        analysis.context = self.context
         seen: set[int] = set()
         for clock in _Flow(self, analysis).run():
             if id(clock.producer) in seen:
@@ -542,6 +559,17 @@ class LocalClockTimestamp(Rule):
             self.report(clock.producer)
 
     VALID = [
+        Valid(
+            """
+            import hashlib, hmac, json, time
+
+            async def auth(ws, key, secret):
+                expires = int((time.time() + 10) * 1000)
+                signature = hmac.new(secret.encode(), f"GET/realtime{expires}".encode(), hashlib.sha256).hexdigest()
+                await ws.send(json.dumps({"op": "auth", "args": [key, expires, signature]}))
+            """,
+            note="expires 10 s ahead survives any clock skew: what BYB403 recommends",
+        ),
         Valid(
             """
             import os
@@ -735,12 +763,12 @@ class LocalClockTimestamp(Rule):
             import time
 
             async def auth(ws, key, secret):
-                expires = int((time.time() + 10) * 1000)
+                expires = int((time.time() + 1) * 1000)
                 signature = hmac.new(secret.encode(), f"GET/realtime{expires}".encode(), hashlib.sha256).hexdigest()
                 await ws.send(json.dumps({"op": "auth", "args": [key, expires, signature]}))
             """,
             line=8,
-            note="WS auth expires from the local clock",
+            note="WS auth expires from the local clock, 1 s ahead",
         ),
         Invalid(
             """
@@ -1140,6 +1168,7 @@ class WsAuthExpiryTooShort(Rule):
     def visit_Module(self, node: cst.Module) -> None:
         idx = module_index(node)
         analysis = clock_analysis(idx)
+        analysis.context = self.context
         minimum_s = self.option_values["min-ws-auth-expiry"]
         reported: set[int] = set()
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import libcst as cst
 
-from ..analysis import STRING_NODES, keyword, last_attr, literal_number, returned_values, string_prefix_text, string_value
+from ..analysis import STRING_NODES, dotted_name, keyword, last_attr, literal_number, returned_values, string_prefix_text, string_value
 from ..rule import Invalid, Option, Rule, Valid
 from ..syntax import walk
 from ._envtimews import ModuleIndex, module_index, replace_number, stream_host_in
@@ -17,6 +18,8 @@ RAW_CONNECTS = frozenset(
     {
         "websockets.connect",
         "websockets.client.connect",
+        "websockets.client.Connect",
+        "websockets.legacy.client.Connect",
         "websockets.asyncio.client.connect",
         "websockets.sync.client.connect",
         "websockets.legacy.client.connect",
@@ -48,7 +51,7 @@ def connect_url(call: cst.Call) -> cst.CSTNode | None:
     return None
 
 
-def refers_to_stream_host(idx: ModuleIndex, expr: cst.CSTNode | None, depth: int = 0) -> bool:
+def refers_to_stream_host(idx: ModuleIndex, expr: cst.CSTNode | None, depth: int = 0, context: Any = None) -> bool:
     """The URL is (built from) a literal naming a Bybit stream host, directly or through
     a constant, a local variable, ``self.url`` or a helper function of the module."""
     if expr is None or depth > 5:
@@ -58,32 +61,44 @@ def refers_to_stream_host(idx: ModuleIndex, expr: cst.CSTNode | None, depth: int
             return True
         if isinstance(expr, cst.FormattedString):
             return any(
-                refers_to_stream_host(idx, part.expression, depth + 1)
+                refers_to_stream_host(idx, part.expression, depth + 1, context)
                 for part in expr.parts
                 if isinstance(part, cst.FormattedStringExpression)
             )
         return False
     if isinstance(expr, cst.BinaryOperation):
-        return refers_to_stream_host(idx, expr.left, depth + 1) or refers_to_stream_host(idx, expr.right, depth + 1)
+        return refers_to_stream_host(idx, expr.left, depth + 1, context) or refers_to_stream_host(idx, expr.right, depth + 1, context)
     if isinstance(expr, cst.IfExp):
-        return refers_to_stream_host(idx, expr.body, depth + 1) or refers_to_stream_host(idx, expr.orelse, depth + 1)
+        return refers_to_stream_host(idx, expr.body, depth + 1, context) or refers_to_stream_host(idx, expr.orelse, depth + 1, context)
     if isinstance(expr, cst.Subscript):
-        return refers_to_stream_host(idx, expr.value, depth + 1)
+        return refers_to_stream_host(idx, expr.value, depth + 1, context)
     if isinstance(expr, cst.Dict):
         return any(
-            refers_to_stream_host(idx, e.value, depth + 1) for e in expr.elements if isinstance(e, cst.DictElement)
+            refers_to_stream_host(idx, e.value, depth + 1, context) for e in expr.elements if isinstance(e, cst.DictElement)
         )
     if isinstance(expr, cst.Call):
         func = expr.func
         if isinstance(func, cst.Attribute) and func.attr.value in ("format", "replace", "rstrip", "strip", "format_map"):
-            return refers_to_stream_host(idx, func.value, depth + 1)
+            return refers_to_stream_host(idx, func.value, depth + 1, context)
         helper = idx.local_function(expr)
         if isinstance(helper, cst.FunctionDef):
-            return any(refers_to_stream_host(idx, v, depth + 1) for v in returned_values(helper))
-        return any(refers_to_stream_host(idx, a.value, depth + 1) for a in expr.args)
+            return any(refers_to_stream_host(idx, v, depth + 1, context) for v in returned_values(helper))
+        return any(refers_to_stream_host(idx, a.value, depth + 1, context) for a in expr.args)
     if isinstance(expr, (cst.Name, cst.Attribute)):
-        return any(refers_to_stream_host(idx, b.value, depth + 1) for b in idx.resolve(expr))
+        bindings = idx.resolve(expr)
+        if not bindings:
+            # a constant of another module of the project (``config.WS_URL``)
+            value = project_constant(context, expr)
+            return isinstance(value, str) and stream_host_in(value)
+        return any(refers_to_stream_host(idx, b.value, depth + 1, context) for b in bindings)
     return False
+
+
+def project_constant(context: Any, expr: cst.CSTNode) -> Any:
+    """The literal a name imported from another module of the project is bound to."""
+    if context is None:
+        return None
+    return context.project.constant(context.filename, dotted_name(expr)) if context.project is not None else None
 
 
 def is_json_ping(node: cst.CSTNode) -> bool:
@@ -161,7 +176,7 @@ class WsNoHeartbeat(Rule):
     message = "Raw Bybit websocket with no JSON heartbeat: send {\"op\": \"ping\"} every 20 s or the stream is dropped silently"
     prevents = "silent stream disconnects (no ping for 10 minutes on private streams)"
     fault = "ws_stall"
-    words = ("connect", "WebSocketApp", "create_connection")
+    words = ("connect", "Connect", "WebSocketApp", "create_connection")
 
     def visit_Module(self, node: cst.Module) -> None:
         idx = module_index(node)
@@ -171,7 +186,7 @@ class WsNoHeartbeat(Rule):
         if self._sends_json_ping(idx):
             return
         for call in connects:
-            if refers_to_stream_host(idx, connect_url(call)):
+            if refers_to_stream_host(idx, connect_url(call), context=self.context):
                 self.report(call)
 
     @staticmethod
@@ -282,6 +297,17 @@ class WsNoHeartbeat(Rule):
     ]
 
     INVALID = [
+        Invalid(
+            """
+            import websockets
+
+            async def trades():
+                async with websockets.client.Connect("wss://stream.bybit.com/realtime") as ws:
+                    await ws.send('{"op": "subscribe", "args": ["trade.BTCUSD"]}')
+            """,
+            line=5,
+            note="the old websockets Connect class",
+        ),
         Invalid(
             """
             import json
@@ -466,8 +492,18 @@ class WsHeartbeatTooSlow(Rule):
         if depth > 3:
             return
         if isinstance(value, (cst.Name, cst.Attribute)):
-            for binding in idx.resolve(value):
+            bindings = idx.resolve(value)
+            for binding in bindings:
                 self._check(binding.value, maximum, None, depth + 1)
+            imported = project_constant(self.context, value) if not bindings else None
+            if isinstance(imported, (int, float)) and not isinstance(imported, bool) and imported > maximum:
+                if id(value) not in self._reported:
+                    self._reported.add(id(value))
+                    self.report(
+                        keyword_arg if keyword_arg is not None else value,
+                        message=f"Ping every {imported:g} s (`{dotted_name(value)}`, set in another module) is slower "
+                        f"than Bybit's 20 s heartbeat: ping at least every {maximum:g} s",
+                    )
             return
         number = literal_number(value)
         if number is None or isinstance(value, STRING_NODES) or number <= maximum or id(value) in self._reported:

@@ -14,8 +14,8 @@ import requests
 
 log = logging.getLogger("book")
 
-WS_URL = "wss://stream-testnet.bybit.com/v5/public/spot"  # expect: BYB301
-REST_URL = "https://api-testnet.bybit.com"  # expect: BYB301
+WS_URL = "wss://stream-testnet.bybit.com/v5/public/spot"
+REST_URL = "https://api-testnet.bybit.com"
 SYMBOL = "BTCUSDT"
 DEPTH = 50
 

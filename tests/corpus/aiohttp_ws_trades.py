@@ -14,8 +14,8 @@ import aiohttp
 
 log = logging.getLogger("leadlag")
 
-SPOT_WS = "wss://stream.bybit.com/v5/public/spot"  # expect: BYB301
-LINEAR_WS = "wss://stream.bybit.com/v5/public/linear"  # expect: BYB301
+SPOT_WS = "wss://stream.bybit.com/v5/public/spot"
+LINEAR_WS = "wss://stream.bybit.com/v5/public/linear"
 SYMBOL = "BTCUSDT"
 
 

@@ -12,7 +12,7 @@ import requests
 
 log = logging.getLogger("klines")
 
-BASE = "https://api.bybit.com"  # expect: BYB301
+BASE = "https://api.bybit.com"
 INTERVAL_MS = {"1": 60_000, "5": 300_000, "15": 900_000, "60": 3_600_000, "240": 14_400_000, "D": 86_400_000}
 PAGE = 1000
 

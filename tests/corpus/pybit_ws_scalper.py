@@ -27,7 +27,7 @@ http = HTTP(
 )
 public_ws = WebSocket(
     channel_type="linear",
-    testnet=False,  # expect: BYB301
+    testnet=False,
     ping_interval=30,  # expect: BYB502
     ping_timeout=10,
 )

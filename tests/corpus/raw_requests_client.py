@@ -23,7 +23,7 @@ def time_ms() -> int:
     return int(time.time() * 1000)
 
 
-def server_time() -> float:  # expect: BYB201
+def server_time() -> float:
     resp = requests.get(f"{BASE_URL}/v5/market/time", timeout=5)
     return int(resp.json()["result"]["timeNano"]) / 1e9  # expect: BYB207
 

@@ -12,7 +12,7 @@ import websocket
 
 log = logging.getLogger("liqs")
 
-WS_URL = "wss://stream.bybit.com/v5/public/linear"  # expect: BYB301
+WS_URL = "wss://stream.bybit.com/v5/public/linear"
 WATCH = ["BTCUSDT", "ETHUSDT", "SOLUSDT", "DOGEUSDT", "XRPUSDT"]
 ALERT_USD = 250_000
 WINDOW_S = 60

@@ -16,7 +16,7 @@ import websockets
 log = logging.getLogger("recorder")
 
 CATEGORY = os.getenv("CATEGORY", "linear")
-STREAM = f"wss://stream.bybit.com/v5/public/{CATEGORY}"  # expect: BYB301
+STREAM = f"wss://stream.bybit.com/v5/public/{CATEGORY}"
 REST = os.environ.get("BYBIT_REST_URL", "")
 SYMBOLS = os.getenv("SYMBOLS", "BTCUSDT,ETHUSDT").split(",")
 

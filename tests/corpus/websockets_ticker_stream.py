@@ -16,7 +16,7 @@ import websockets
 
 log = logging.getLogger("tickers")
 
-URL = "wss://stream.bybit.com/v5/public/linear"  # expect: BYB301
+URL = "wss://stream.bybit.com/v5/public/linear"
 SYMBOLS = ["BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT"]
 OUT_DIR = Path("data/tickers")
 

@@ -179,40 +179,50 @@ def test_cache_round_trips_summaries(tmp_path):
     assert again.summaries() == {"a.py": {"facts": [1]}}
 
 
+SIGNER = """import hashlib, hmac
+from clock import time_ms
+
+def headers(key, secret, payload):
+    ts = str(time_ms())
+    sign = hmac.new(secret.encode(), (ts + key + "5000" + payload).encode(), hashlib.sha256).hexdigest()
+    return {"X-BAPI-API-KEY": key, "X-BAPI-TIMESTAMP": ts, "X-BAPI-SIGN": sign}
+"""
+SERVER_CLOCK = "import time\nOFFSET_MS = 0\n\ndef time_ms() -> int:\n    return int(time.time() * 1000) + OFFSET_MS\n"
+LOCAL_CLOCK = "import time\n\ndef time_ms() -> int:\n    return int(time.time() * 1000)\n"
+
+
 def test_dependents_of_a_changed_summary_are_judged_again(tmp_path, monkeypatch):
-    """A stand-in for a cross-module rule: app.py's finding depends on lib.py's summary."""
-    (tmp_path / "lib.py").write_text("EXPORTS = 1\n# comment\n")
-    (tmp_path / "app.py").write_text("import lib\n")
+    """signer.py's BYB401 verdict rests on clock.py's summary: when that changes, the cached
+    verdict on the unchanged signer.py is not reused."""
+    (tmp_path / "clock.py").write_text(SERVER_CLOCK)
+    (tmp_path / "signer.py").write_text(SIGNER)
     linted: list[str] = []
+    real = runner._lint
 
-    def fake_lint_source(source, filename, rules, options=None, **_):
-        linted.append(filename)
-        if filename.endswith("lib.py"):
-            return engine.FileResult(filename, source, [], summary={"first": source.splitlines()[0]})
-        lib = (tmp_path / "lib.py").read_text().splitlines()[0]
-        found = [engine.Finding("BYB999", "x", lib, filename, 1, 1, 1, 1)]
-        return engine.FileResult(filename, source, found, depends_on={"lib.py": summary_digest({"first": lib})})
+    def counting(filename, *args, **kwargs):
+        linted.append(Path(filename).name)
+        return real(filename, *args, **kwargs)
 
-    monkeypatch.setattr(engine, "lint_source", fake_lint_source)
+    monkeypatch.setattr(runner, "_lint", counting)
 
     def lint() -> dict[str, list[str]]:
-        jobs = [runner.Job(p, p.name, p.read_bytes(), ()) for p in (tmp_path / "app.py", tmp_path / "lib.py")]
+        jobs = [runner.Job(p, p.name, p.read_bytes(), ("BYB401",)) for p in (tmp_path / "signer.py", tmp_path / "clock.py")]
         cache = FindingsCache(tmp_path / CACHE_DIR_NAME, tmp_path)
         outcomes = runner.run(jobs, {}, runner.Mode(), cache, workers=1)
-        return {j.display: [f.message for f in o.findings] for j, o in zip(jobs, outcomes)}
+        return {j.display: [f.code for f in o.findings] for j, o in zip(jobs, outcomes)}
 
-    assert lint() == {"app.py": ["EXPORTS = 1"], "lib.py": []}
-    assert sorted(linted) == ["app.py", "lib.py"]
+    assert lint() == {"signer.py": [], "clock.py": []}
+    assert sorted(linted) == ["clock.py", "signer.py"]
     linted.clear()
+    assert lint() == {"signer.py": [], "clock.py": []}
+    assert linted == []  # warm: nothing parsed
+    (tmp_path / "clock.py").write_text(SERVER_CLOCK + "# a comment changes the text, not the facts\n")
     lint()
-    assert linted == []
-    (tmp_path / "lib.py").write_text("EXPORTS = 1\n# another comment\n")  # same summary
-    lint()
-    assert linted == ["lib.py"]
+    assert linted == ["clock.py"]
     linted.clear()
-    (tmp_path / "lib.py").write_text("EXPORTS = 2\n")  # the summary app.py read changed
-    assert lint() == {"app.py": ["EXPORTS = 2"], "lib.py": []}
-    assert linted == ["lib.py", "app.py"]
+    (tmp_path / "clock.py").write_text(LOCAL_CLOCK)  # the helper signer.py calls now reads the local clock
+    assert lint() == {"signer.py": ["BYB401"], "clock.py": []}
+    assert sorted(linted) == ["clock.py", "signer.py"]
 
 
 def test_parallel_workers_give_the_same_findings(project, capsys):

@@ -15,6 +15,7 @@ import pytest
 
 from lint_rules.config import resolve_rules
 from lint_rules.engine import lint_source
+from lint_rules.project import lint_sources
 from lint_rules.rules import all_rules
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -34,6 +35,9 @@ def expected_findings(source: str) -> set[tuple[int, str]]:
 
 
 FILES = sorted(CORPUS.glob("*.py"))
+#: Projects of several modules (one directory each), linted as a tree: their findings depend
+#: on what the other modules of the project hold.
+PROJECTS = sorted(p for p in CORPUS.iterdir() if p.is_dir() and any(p.rglob("*.py")))
 
 
 @pytest.mark.parametrize("family", FAMILIES)
@@ -59,3 +63,33 @@ def test_corpus_file(path: Path, family: str) -> None:
 def test_corpus_size() -> None:
     total = sum(len(p.read_text(encoding="utf-8").splitlines()) for p in FILES)
     assert len(FILES) >= 25 and total >= 3000, (len(FILES), total)
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=lambda p: p.name)
+def test_corpus_project(project: Path) -> None:
+    rules = resolve_rules(all_rules(), None, [])
+    sources = {
+        path.relative_to(project).as_posix(): path.read_text(encoding="utf-8") for path in sorted(project.rglob("*.py"))
+    }
+    results = lint_sources(sources, rules)
+    problems = []
+    for name, source in sources.items():
+        found = results[name].findings
+        assert not [f for f in found if f.code == "BYB001"], f"{name} does not parse"
+        got = {(f.line, f.code) for f in found}
+        expected = expected_findings(source)
+        lines = source.splitlines()
+        problems += [f"  missing {c} at {name}:{l}: {lines[l - 1].strip()}" for l, c in sorted(expected - got)]
+        problems += [f"  false alarm {c} at {name}:{l}: {lines[l - 1].strip()}" for l, c in sorted(got - expected)]
+    assert not problems, "\n" + "\n".join(problems)
+
+
+def test_corpus_projects_need_the_project() -> None:
+    """Linted one file at a time, the projects lose findings: the model is what finds them."""
+    rules = resolve_rules(all_rules(), None, [])
+    alone = together = 0
+    for project in PROJECTS:
+        sources = {p.relative_to(project).as_posix(): p.read_text(encoding="utf-8") for p in project.rglob("*.py")}
+        together += sum(len(r.findings) for r in lint_sources(sources, rules).values())
+        alone += sum(len(lint_source(text, name, rules).findings) for name, text in sources.items())
+    assert PROJECTS and together > alone

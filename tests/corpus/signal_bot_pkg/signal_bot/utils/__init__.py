@@ -1,0 +1,3 @@
+from .clock import time_ms
+
+__all__ = ["time_ms"]
