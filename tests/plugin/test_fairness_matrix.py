@@ -107,7 +107,7 @@ class BackoffBot:
 
 BOTS = '''
 import pytest
-from clients import ORDER, BackoffBot
+from fair_clients import ORDER, BackoffBot
 
 
 @pytest.fixture(autouse=True)
@@ -212,12 +212,13 @@ ADVICE = {
 
 
 def test_every_client_gets_the_verdict_the_fairness_rule_gives(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(clients=CLIENTS, test_clients=BOTS)
+    pytester.makepyfile(fair_clients=CLIENTS, test_fair_bots=BOTS)
     report = pytester.path / "matrix.json"
     result = pytester.runpytest("-p", "no:cacheprovider", f"--bybit-faults={','.join(REST_SCENARIOS)}", f"--bybit-report={report}", "-q")
     results = json.loads(report.read_text())["results"]
     cells = {(r["test"].split("::")[1], r["scenario"]): r for r in results if r["scenario"]}
     bases = {r["test"].split("::")[1]: r for r in results if r["scenario"] is None}
+    assert bases, "the inner run judged nothing:\n" + "\n".join(result.outlines[-60:])
     assert set(bases) == {bot for bot, _ in expected()}
     assert all(r["verdict"] == "ok" for r in bases.values()), {b: r["reason"] for b, r in bases.items() if r["verdict"] != "ok"}
 
