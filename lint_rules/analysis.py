@@ -88,6 +88,29 @@ def keyword(call: cst.Call, name: str) -> cst.Arg | None:
     return None
 
 
+def _string_parts(node: cst.ConcatenatedString) -> list[cst.BaseString]:
+    """The pieces of an implicit concatenation, left to right, without recursion (generated
+    code such as ``pydoc_data/topics.py`` concatenates thousands of literals)."""
+    parts: list[cst.BaseString] = []
+    stack: list[cst.BaseString] = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, cst.ConcatenatedString):
+            stack.append(item.right)
+            stack.append(item.left)
+        else:
+            parts.append(item)
+    return parts
+
+
+def _simple_string_value(node: cst.SimpleString) -> str | None:
+    raw = node.value
+    if len(raw) >= 2 and raw[0] in "'\"" and raw[-1] == raw[0] and "\\" not in raw and raw[:3] not in ('"""', "'''"):
+        return raw[1:-1]
+    value = node.evaluated_value
+    return value if isinstance(value, str) else None
+
+
 def string_value(node: cst.CSTNode | None) -> str | None:
     """The value of a plain (non-f) string literal, implicit concatenation included.
 
@@ -95,15 +118,15 @@ def string_value(node: cst.CSTNode | None) -> str | None:
     ``evaluated_value`` compiles the literal (``ast.literal_eval``) on every call.
     """
     if isinstance(node, cst.SimpleString):
-        raw = node.value
-        if len(raw) >= 2 and raw[0] in "'\"" and raw[-1] == raw[0] and "\\" not in raw and raw[:3] not in ('"""', "'''"):
-            return raw[1:-1]
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
+        return _simple_string_value(node)
     if isinstance(node, cst.ConcatenatedString):
-        left, right = string_value(node.left), string_value(node.right)
-        if left is not None and right is not None:
-            return left + right
+        out = []
+        for part in _string_parts(node):
+            value = _simple_string_value(part) if isinstance(part, cst.SimpleString) else None
+            if value is None:
+                return None
+            out.append(value)
+        return "".join(out)
     return None
 
 
@@ -120,15 +143,25 @@ def string_prefix_text(node: cst.CSTNode | None) -> str | None:
     if plain is not None:
         return plain
     if isinstance(node, cst.FormattedString):
-        out = []
-        for part in node.parts:
-            out.append(part.value if isinstance(part, cst.FormattedStringText) else "{}")
-        return "".join(out)
+        return _formatted_text(node)
     if isinstance(node, cst.ConcatenatedString):
-        left, right = string_prefix_text(node.left), string_prefix_text(node.right)
-        if left is not None and right is not None:
-            return left + right
+        out = []
+        for part in _string_parts(node):
+            if isinstance(part, cst.SimpleString):
+                value = _simple_string_value(part)
+            elif isinstance(part, cst.FormattedString):
+                value = _formatted_text(part)
+            else:
+                value = None
+            if value is None:
+                return None
+            out.append(value)
+        return "".join(out)
     return None
+
+
+def _formatted_text(node: cst.FormattedString) -> str:
+    return "".join(part.value if isinstance(part, cst.FormattedStringText) else "{}" for part in node.parts)
 
 
 def dict_items(node: cst.Dict) -> Iterator[tuple[str, cst.DictElement]]:

@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from . import __version__, reporters
+from .budget import BudgetExceeded, file_budget
 from .config import (
     Config,
     ConfigError,
+    budget_value,
     find_pyproject,
     load_config,
     per_file_ignored,
@@ -26,9 +28,12 @@ from .config import (
 )
 from .discovery import iter_python_files
 from .engine import lint_source
-from .fixes import fix_source, unified_diff, write_atomically
+from .fixes import fix_source, unified_diff
+from .parsing import UnsupportedSyntax
 from .rule import Finding
 from .rules import all_rules, rule_by_code
+from .safe_write import WriteRefused, write_fixed
+from .sources import SourceDecodeError, SourceReadError, decode, read_bytes
 
 FORMATS = ("text", "json", "sarif", "github")
 #: Below this many files a process pool costs more than it saves.
@@ -62,6 +67,18 @@ def _check_parser() -> argparse.ArgumentParser:
     p.add_argument("--isolated", action="store_true", help="ignore every config file")
     p.add_argument("--no-cache", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (default: by file count)")
+    p.add_argument(
+        "--file-time-budget",
+        type=float,
+        metavar="SECONDS",
+        help="give up on a file after this long and report it (default 10; 0 = no limit)",
+    )
+    p.add_argument(
+        "--file-memory-budget",
+        type=int,
+        metavar="MIB",
+        help="give up on a file that grows memory by more than this and report it (default 1024; 0 = no limit)",
+    )
     p.add_argument("--version", action="version", version=f"bybit-lint {__version__}")
     return p
 
@@ -142,6 +159,10 @@ def _config(args: argparse.Namespace) -> Config:
         config.extend_select += validate_selectors(_split(args.extend_select), rules, "--extend-select")
     if args.ignore:
         config.ignore += validate_selectors(_split(args.ignore), rules, "--ignore")
+    if args.file_time_budget is not None:
+        config.time_budget = budget_value(args.file_time_budget, "--file-time-budget", float)
+    if args.file_memory_budget is not None:
+        config.memory_budget = int(budget_value(args.file_memory_budget, "--file-memory-budget", int))
     return config
 
 
@@ -153,34 +174,60 @@ def _display(path: Path) -> str:
     return str(path) if rel.startswith("..") else rel
 
 
-def _job(item: tuple[str, list[str], dict[str, Any], bool, bool, bool]) -> tuple[list[Finding], str | None, str | None, int, str | None]:
-    """Lint (and maybe fix) one file; a crash in a rule is reported, not fatal to the run."""
+#: One file's work: name, rule codes, rule options, fix, unsafe fixes, diff, time and memory budget.
+Job = tuple[str, list[str], dict[str, Any], bool, bool, bool, float, int]
+#: findings, the fixed bytes (if they changed), the digest of the bytes read, a diff, the fix count
+Outcome = tuple[list[Finding], bytes | None, str | None, str | None, int]
+
+
+def _job(item: Job) -> tuple[list[Finding], bytes | None, str | None, str | None, int, str | None]:
+    """Lint (and maybe fix) one file within its budget; whatever goes wrong is reported as a
+    one-line error for that file (the last field), never fatal to the run."""
+    filename, seconds, megabytes = item[0], item[6], item[7]
     try:
-        return (*_lint_file(item), None)
+        with file_budget(seconds, megabytes):
+            return (*_lint_file(item), None)
+    except BudgetExceeded as exc:
+        where = "--file-time-budget" if "time" in str(exc) else "--file-memory-budget"
+        error = f"error: {filename}: {exc}: not linted (raise it with {where} or [tool.bybit-lint])"
+    except SourceReadError as exc:
+        error = f"error: {filename}: {exc}"
+    except UnsupportedSyntax as exc:
+        error = f"error: {filename}: {exc}"
+    except RecursionError:
+        error = f"error: {filename}: nested too deeply for the linter's recursion bound: not linted"
     except Exception as exc:  # an internal error: name the file, keep going, exit 2
         import traceback
 
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        return [], None, None, 0, f"{item[0]}: {detail}"
+        error = f"internal error while linting {filename}: {detail}. Please report it with that file."
+    return [], None, None, None, 0, error
 
 
-def _lint_file(item: tuple[str, list[str], dict[str, Any], bool, bool, bool]) -> tuple[list[Finding], str | None, str | None, int]:
-    """Findings, the fixed text (if it changed), a diff (under --diff) and the fix count."""
-    filename, codes, options, fix, unsafe, diff = item
+def _lint_file(item: Job) -> Outcome:
+    filename, codes, options, fix, unsafe, diff = item[:6]
     rules = [r for r in all_rules() if r.code in codes]
-    path = Path(filename)
+    raw = read_bytes(filename)
     try:
-        raw = path.read_bytes()
-        source = raw.decode("utf-8-sig") if raw.startswith(b"\xef\xbb\xbf") else raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        finding = Finding("BYB001", "syntax-error", f"cannot decode file as UTF-8: {exc.reason} at byte {exc.start}", filename, 1, 1, 1, 1)
-        return [finding], None, None, 0
+        source = decode(raw)
+    except SourceDecodeError as exc:
+        finding = Finding("BYB001", "syntax-error", str(exc), filename, exc.line, 1, exc.line, 1)
+        return [finding], None, None, None, 0
     if fix or diff:
-        result = fix_source(source, filename, rules, options, unsafe=unsafe)
-        changed = result.source if result.source != source else None
-        patch = unified_diff(source, result.source, filename) if (diff and changed) else None
-        return result.remaining, changed, patch, result.fixed
-    return lint_source(source, filename, rules, options).findings, None, None, 0
+        result = fix_source(source.text, filename, rules, options, unsafe=unsafe)
+        if result.source == source.text:
+            return result.remaining, None, None, None, 0
+        patch = unified_diff(source.text, result.source, filename) if diff else None
+        return result.remaining, source.encode(result.source), source.digest, patch, result.fixed
+    return lint_source(source.text, filename, rules, options).findings, None, None, None, 0
+
+
+def _workers(requested: int, files: int) -> int:
+    """Never more workers than files or CPUs: each one costs a process and an import of LibCST."""
+    cpus = os.cpu_count() or 1
+    if requested:
+        return max(1, min(requested, files, cpus))
+    return min(cpus, 8, files) if files >= PARALLEL_THRESHOLD else 1
 
 
 def _check(argv: Sequence[str]) -> int:
@@ -197,13 +244,30 @@ def _check(argv: Sequence[str]) -> int:
     if missing:
         print(f"bybit-lint: error: no such file or directory: {', '.join(missing)}", file=sys.stderr)
         return 2
-    files = list(iter_python_files(paths, config.exclude, config.root))
-    jobs = []
+    if args.jobs < 0:
+        print(f"bybit-lint: error: --jobs must be 0 (automatic) or more, got {args.jobs}", file=sys.stderr)
+        return 2
+    skipped: list[str] = []
+    files = list(iter_python_files(paths, config.exclude, config.root, skipped))
+    for note in skipped:
+        print(f"bybit-lint: warning: {note}", file=sys.stderr)
+    jobs: list[Job] = []
     for file in files:
         ignored = per_file_ignored(file, config)
         codes = [r.code for r in rules if not any(r.code.startswith(i) for i in ignored)]
-        jobs.append((_display(file), codes, config.options, args.fix, args.unsafe_fixes, args.diff))
-    workers = args.jobs or (min(os.cpu_count() or 1, 8) if len(jobs) >= PARALLEL_THRESHOLD else 1)
+        jobs.append(
+            (
+                _display(file),
+                codes,
+                config.options,
+                args.fix,
+                args.unsafe_fixes,
+                args.diff,
+                config.time_budget,
+                config.memory_budget,
+            )
+        )
+    workers = _workers(args.jobs, len(jobs))
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(_job, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
@@ -214,7 +278,7 @@ def _check(argv: Sequence[str]) -> int:
     fixed_total = 0
     patches: list[str] = []
     crashes: list[str] = []
-    for (filename, *_), (found, changed, patch, fixed, crash) in zip(jobs, results):
+    for (filename, *_), (found, changed, read_digest, patch, fixed, crash) in zip(jobs, results):
         if crash:
             crashes.append(crash)
             continue
@@ -223,12 +287,16 @@ def _check(argv: Sequence[str]) -> int:
             if patch:
                 patches.append(patch)
                 fixed_total += fixed
-        elif args.fix and changed is not None:
-            write_atomically(Path(filename), changed)
+        elif args.fix and changed is not None and read_digest is not None:
+            try:
+                write_fixed(Path(filename), changed, read_digest)
+            except WriteRefused as exc:
+                crashes.append(f"error: {filename}: {exc}")
+                continue
             fixed_total += fixed
     findings.sort(key=lambda f: f.sort_key)
     for crash in crashes:
-        print(f"bybit-lint: internal error while linting {crash}. Please report it with that file.", file=sys.stderr)
+        print(f"bybit-lint: {crash}", file=sys.stderr)
 
     if args.diff:
         sys.stdout.write("".join(patches))
@@ -248,7 +316,7 @@ def _check(argv: Sequence[str]) -> int:
         sys.stdout.write(reporters.text(findings, fixable_hint=not args.fix))
         if args.fix and fixed_total:
             print(f"Fixed {fixed_total} error{'s' if fixed_total != 1 else ''}.")
-        if not findings and not (args.fix and fixed_total):
+        if not findings and not crashes and not (args.fix and fixed_total):
             print("All checks passed!")
     if crashes:
         return 2
