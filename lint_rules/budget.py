@@ -16,6 +16,7 @@ interpreter's limit while one file is linted, to a bound the C stack holds.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -79,6 +80,25 @@ def file_budget(seconds: float | None, megabytes: int | None) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def no_gc_pauses() -> Iterator[None]:
+    """Hold the cyclic garbage collector while one file is linted.
+
+    LibCST builds hundreds of thousands of nodes for a large file, and each generation-2
+    collection scans all of them again: a quarter of the time on a 20,000-line file. The
+    trees hold no cycles (nodes do not point to their parents), so reference counting frees
+    them; what cycles the rules leave are collected once the collector runs again.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 @contextmanager

@@ -10,7 +10,6 @@ import argparse
 import json
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -34,6 +33,7 @@ from .rule import Finding
 from .rules import all_rules, rule_by_code
 from .safe_write import WriteRefused, write_fixed
 from .sources import SourceDecodeError, SourceReadError, decode, read_bytes
+from .workers import run_jobs
 
 FORMATS = ("text", "json", "sarif", "github")
 #: Below this many files a process pool costs more than it saves.
@@ -222,6 +222,16 @@ def _lint_file(item: Job) -> Outcome:
     return lint_source(source.text, filename, rules, options).findings, None, None, None, 0
 
 
+def _hard_limit(time_budget: float) -> float | None:
+    """When a worker that has not reported is killed: the in-worker budget stops Python code
+    on time, so only a file stuck inside one native call gets this far."""
+    return time_budget * 2 + 5 if time_budget else None
+
+
+def _stopped(job: Job, reason: str) -> tuple[list[Finding], None, None, None, int, str]:
+    return [], None, None, None, 0, f"error: {job[0]}: {reason}: not linted"
+
+
 def _workers(requested: int, files: int) -> int:
     """Never more workers than files or CPUs: each one costs a process and an import of LibCST."""
     cpus = os.cpu_count() or 1
@@ -269,8 +279,7 @@ def _check(argv: Sequence[str]) -> int:
         )
     workers = _workers(args.jobs, len(jobs))
     if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(_job, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+        results = run_jobs(_job, jobs, workers, _hard_limit(config.time_budget), _stopped)
     else:
         results = [_job(job) for job in jobs]
 

@@ -19,7 +19,7 @@ from typing import Any, Mapping, Sequence
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
-from .budget import recursion_headroom
+from .budget import no_gc_pauses, recursion_headroom
 from .noqa import parse_suppressions
 from .parsing import parse
 from .rule import Finding, Rule, RuleContext
@@ -190,7 +190,7 @@ def lint_source(
     error = python_syntax_error(source, filename)
     if error is not None:
         return FileResult(filename, source, [error])
-    with recursion_headroom():
+    with recursion_headroom(), no_gc_pauses():
         return _lint_source(source, filename, rules, options, keep_module=keep_module)
 
 

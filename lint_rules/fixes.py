@@ -14,7 +14,7 @@ from typing import Any, Mapping, Sequence
 
 import libcst as cst
 
-from .budget import recursion_headroom
+from .budget import no_gc_pauses, recursion_headroom
 from .engine import FileResult, lint_source
 from .rule import Finding, Rule
 
@@ -50,7 +50,7 @@ def fix_source(
     unsafe: bool = False,
 ) -> FixResult:
     """The source with every applicable fix applied, and the findings that remain."""
-    with recursion_headroom():
+    with recursion_headroom(), no_gc_pauses():
         return _fix_source(source, filename, rules, options, unsafe=unsafe)
 
 

@@ -178,9 +178,9 @@ def test_jobs_are_capped_by_files_and_cpus(tree, capsys, monkeypatch):
     (tree / "bot.py").write_text(HEADER)
 
     def no_pool(*args, **kwargs):
-        raise AssertionError("a process pool for one file")
+        raise AssertionError("worker processes for one file")
 
-    monkeypatch.setattr(cli, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(cli, "run_jobs", no_pool)
     assert run(capsys, "bot.py", "-j", "300")[0] == 1
     assert cli._workers(300, 1) == 1
     assert cli._workers(300, 1000) == (os.cpu_count() or 1)
