@@ -223,9 +223,10 @@ def _lint_file(item: Job) -> Outcome:
 
 
 def _hard_limit(time_budget: float) -> float | None:
-    """When a worker that has not reported is killed: the in-worker budget stops Python code
-    on time, so only a file stuck inside one native call gets this far."""
-    return time_budget * 2 + 5 if time_budget else None
+    """Wall-clock seconds after which a worker that has not reported is killed: the
+    in-worker budget (CPU time) stops Python code on time, so only a file stuck inside one
+    native call, or waiting forever, gets this far. Generous, for a machine under load."""
+    return time_budget * 4 + 30 if time_budget else None
 
 
 def _stopped(job: Job, reason: str) -> tuple[list[Finding], None, None, None, int, str]:
