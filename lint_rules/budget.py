@@ -39,7 +39,12 @@ class BudgetExceeded(BaseException):
     """Raised inside a file's linting when it goes over its budget.
 
     A ``BaseException``, so that rule code catching ``Exception`` cannot swallow it.
+    ``option`` names the command-line option that raises the limit.
     """
+
+    def __init__(self, message: str, option: str) -> None:
+        super().__init__(message)
+        self.option = option
 
 
 def _resident_bytes() -> int | None:
@@ -72,11 +77,11 @@ def file_budget(seconds: float | None, megabytes: int | None) -> Iterator[None]:
 
     def check(signum: int, frame: object) -> None:
         if seconds and time.process_time() - start > seconds:
-            raise BudgetExceeded(f"over the per-file time budget of {seconds:g} s")
+            raise BudgetExceeded(f"over the per-file time budget of {seconds:g} s", "--file-time-budget")
         if limit is not None:
             now = _resident_bytes()
             if now is not None and now > limit:
-                raise BudgetExceeded(f"over the per-file memory budget of {megabytes} MiB")
+                raise BudgetExceeded(f"over the per-file memory budget of {megabytes} MiB", "--file-memory-budget")
 
     previous = signal.signal(signal.SIGALRM, check)
     signal.setitimer(signal.ITIMER_REAL, TICK, TICK)

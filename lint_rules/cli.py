@@ -71,7 +71,7 @@ def _check_parser() -> argparse.ArgumentParser:
         "--file-time-budget",
         type=float,
         metavar="SECONDS",
-        help="give up on a file after this long and report it (default 10; 0 = no limit)",
+        help="give up on a file after this much CPU time and report it (default 10; 0 = no limit)",
     )
     p.add_argument(
         "--file-memory-budget",
@@ -188,8 +188,7 @@ def _job(item: Job) -> tuple[list[Finding], bytes | None, str | None, str | None
         with file_budget(seconds, megabytes):
             return (*_lint_file(item), None)
     except BudgetExceeded as exc:
-        where = "--file-time-budget" if "time" in str(exc) else "--file-memory-budget"
-        error = f"error: {filename}: {exc}: not linted (raise it with {where} or [tool.bybit-lint])"
+        error = f"error: {filename}: {exc}: not linted (raise it with {exc.option} or [tool.bybit-lint])"
     except SourceReadError as exc:
         error = f"error: {filename}: {exc}"
     except UnsupportedSyntax as exc:
@@ -205,6 +204,8 @@ def _job(item: Job) -> tuple[list[Finding], bytes | None, str | None, str | None
 
 
 def _lint_file(item: Job) -> Outcome:
+    """Lint or fix one file read as bytes: what is written back is encoded as it was read,
+    and the digest of the bytes read lets the writer notice an edit made in the meantime."""
     filename, codes, options, fix, unsafe, diff = item[:6]
     rules = [r for r in all_rules() if r.code in codes]
     raw = read_bytes(filename)

@@ -93,7 +93,7 @@ def decode(raw: bytes) -> Source:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
     except SyntaxError as exc:  # an unknown codec or a cookie that contradicts the BOM
-        raise SourceDecodeError(str(exc.msg if hasattr(exc, "msg") else exc), exc.lineno or 1) from None
+        raise SourceDecodeError(exc.msg, exc.lineno or 1) from None
     try:
         codecs.lookup(encoding)
         text = raw.decode(encoding)

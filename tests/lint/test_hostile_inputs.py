@@ -196,3 +196,9 @@ def test_github_format_escapes_properties(tree, capsys):
     assert out.startswith("::error title=bybit-lint (BYB101),file=odd%3Aname%2C100%25.py,line=3,col=90,")
     message = out.split("::", 2)[2]
     assert message.startswith("BYB101 ") and "%3A" not in message
+
+
+def test_unknown_coding_cookie_is_a_syntax_error(tree, capsys):
+    (tree / "bot.py").write_bytes(b"# coding: no-such-codec\nx = 1\n")
+    code, out, err = run(capsys, "bot.py")
+    assert out.startswith("bot.py:1:1: BYB001 unknown encoding: no-such-codec") and code == 1 and err == ""
