@@ -122,7 +122,7 @@ def run_jobs(
                     results[index] = result
                     feed(worker)
                 elif hard_limit and time.monotonic() - worker.started > hard_limit:
-                    replace(worker, f"still running after {hard_limit:g} s (inside native code): its worker was stopped")
+                    replace(worker, f"no result after {hard_limit:g} s of wall-clock time: its worker was stopped")
     finally:
         for worker in pool:
             try:

@@ -139,7 +139,7 @@ def _sleep_in_native_code(*args, **kwargs):
     "behaviour, message",
     [
         (_crash_on_stuck, "stuck.py: the linter's worker process died (killed by SIGSEGV): not linted"),
-        (_sleep_in_native_code, "stuck.py: still running after 6 s (inside native code): its worker was stopped"),
+        (_sleep_in_native_code, "stuck.py: no result after 6 s of wall-clock time: its worker was stopped: not linted"),
     ],
 )
 def test_a_worker_that_dies_or_stalls_costs_one_file(tree, capsys, monkeypatch, behaviour, message):
