@@ -17,6 +17,7 @@ from . import __version__
 from .config import (
     Config,
     ConfigError,
+    budget_value,
     configured_cache_dir,
     find_pyproject,
     load_config,
@@ -74,6 +75,18 @@ def _check_parser() -> argparse.ArgumentParser:
     p.add_argument("--force-exclude", action="store_true", default=None, help="apply `exclude` to files named on the command line too (for pre-commit)")
     p.add_argument("--no-respect-gitignore", dest="respect_gitignore", action="store_false", default=None, help="lint files .gitignore excludes")
     p.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (default: by file count)")
+    p.add_argument(
+        "--file-time-budget",
+        type=float,
+        metavar="SECONDS",
+        help="give up on a file after this much CPU time and report it (default 10; 0 = no limit)",
+    )
+    p.add_argument(
+        "--file-memory-budget",
+        type=int,
+        metavar="MIB",
+        help="give up on a file that grows memory by more than this and report it (default 1024; 0 = no limit)",
+    )
     p.add_argument("--version", action="version", version=f"bybit-lint {__version__}")
     return p
 
@@ -191,6 +204,10 @@ def _config(args: argparse.Namespace, config_path: Path | None, rules: Sequence[
         config.force_exclude = args.force_exclude
     if args.respect_gitignore is not None:
         config.respect_gitignore = args.respect_gitignore
+    if args.file_time_budget is not None:
+        config.time_budget = budget_value(args.file_time_budget, "--file-time-budget", float)
+    if args.file_memory_budget is not None:
+        config.memory_budget = int(budget_value(args.file_memory_budget, "--file-memory-budget", int))
     return config
 
 
@@ -219,10 +236,12 @@ def _source_lines(stdin: tuple[str, bytes] | None) -> Callable[[str], list[str] 
     def lines_of(filename: str) -> list[str] | None:
         from .runner import decode
 
+        from .sources import SourceDecodeError, SourceReadError, read_bytes
+
         try:
-            raw = stdin[1] if stdin is not None and filename == stdin[0] else Path(filename).read_bytes()
+            raw = stdin[1] if stdin is not None and filename == stdin[0] else read_bytes(filename)
             return decode(raw).splitlines()
-        except (OSError, UnicodeDecodeError):
+        except (SourceReadError, SourceDecodeError):
             return None
 
     return lines_of
@@ -254,7 +273,18 @@ def _check(argv: Sequence[str]) -> int:
         print(f"bybit-lint: error: {exc}", file=sys.stderr)
         return 2
     rules = resolve_rules(catalog, config.select, config.ignore, config.extend_select)
-    mode = runner.Mode(fix=args.fix, unsafe=args.unsafe_fixes, diff=args.diff, show_fixes=args.show_fixes)
+    if args.jobs < 0:
+        print(f"bybit-lint: error: --jobs must be 0 (automatic) or more, got {args.jobs}", file=sys.stderr)
+        return 2
+    mode = runner.Mode(
+        fix=args.fix,
+        unsafe=args.unsafe_fixes,
+        diff=args.diff,
+        show_fixes=args.show_fixes,
+        time_budget=config.time_budget,
+        memory_budget=config.memory_budget,
+    )
+    crashes: list[str] = []
 
     stdin_source: tuple[str, bytes] | None = None
     if stdin:
@@ -272,7 +302,7 @@ def _check(argv: Sequence[str]) -> int:
         jobs = [runner.Job(None, display, content, codes)]
         cache = None
     else:
-        from .sources import collect
+        from .sources import SourceReadError, collect, read_bytes
 
         paths = args.paths or [Path(".")]
         missing = [str(p) for p in paths if not p.exists()]
@@ -283,13 +313,19 @@ def _check(argv: Sequence[str]) -> int:
             print("bybit-lint: error: --stdin-filename needs `-` as the path (the code is read from stdin)", file=sys.stderr)
             return 2
         jobs = []
-        for file in collect(paths, config, respect_gitignore=config.respect_gitignore, force_exclude=config.force_exclude):
-            try:
-                content = file.read_bytes()
-            except OSError as exc:
-                print(f"bybit-lint: error: cannot read {_display(file)}: {exc.strerror}", file=sys.stderr)
-                return 2
+        skipped: list[str] = []
+        files = collect(
+            paths, config, respect_gitignore=config.respect_gitignore, force_exclude=config.force_exclude, skipped=skipped
+        )
+        for file in files:
+            try:  # only regular files, never blocking on a FIFO or a device
+                content = read_bytes(str(file))
+            except SourceReadError as exc:
+                crashes.append(f"error: {_display(file)}: {exc}")
+                continue
             jobs.append(runner.Job(file, _display(file), content, _codes_for(file, rules, config)))
+        for note in skipped:
+            print(f"bybit-lint: warning: {note}", file=sys.stderr)
         cache = FindingsCache(cache_dir, config.root if config.path else Path.cwd()) if cache_dir else None
 
     outcomes = runner.run(jobs, config.options, mode, cache, workers=args.jobs, catalog=catalog)
@@ -298,7 +334,6 @@ def _check(argv: Sequence[str]) -> int:
     fixed_total = 0
     fixed_counts: dict[str, dict[tuple[str, str], int]] = {}
     patches: list[str] = []
-    crashes: list[str] = []
     for job, outcome in zip(jobs, outcomes):
         if outcome.crash:
             crashes.append(outcome.crash)
@@ -310,11 +345,16 @@ def _check(argv: Sequence[str]) -> int:
                 fixed_total += outcome.fixed
         elif args.fix and outcome.changed is not None:
             if job.path is None:
-                sys.stdout.write(outcome.changed)
+                sys.stdout.buffer.write(outcome.changed)
             else:
-                from .fixes import write_atomically
+                from .safe_write import WriteRefused, write_fixed
+                from .sources import digest
 
-                write_atomically(job.path, outcome.changed)
+                try:  # only if the file still holds the bytes that were linted
+                    write_fixed(job.path, outcome.changed, digest(job.content))
+                except WriteRefused as exc:
+                    crashes.append(f"error: {job.display}: {exc}")
+                    continue
             fixed_total += outcome.fixed
             if outcome.fixed_codes:
                 names = {r.code: r.name for r in catalog}
@@ -323,7 +363,7 @@ def _check(argv: Sequence[str]) -> int:
             sys.stdout.buffer.write(job.content)  # nothing to fix: the code passes through
     findings.sort(key=lambda f: f.sort_key)
     for crash in crashes:
-        print(f"bybit-lint: internal error while linting {crash}. Please report it with that file.", file=sys.stderr)
+        print(f"bybit-lint: {crash}", file=sys.stderr)
 
     if args.diff:
         sys.stdout.write("".join(patches))
@@ -363,7 +403,7 @@ def _check(argv: Sequence[str]) -> int:
                 out.write(reporters.fix_summary(_fix_counts(findings, args.unsafe_fixes), "Would fix (--fix)"))
         if args.fix and fixed_total:
             print(f"Fixed {fixed_total} error{'s' if fixed_total != 1 else ''}.", file=out)
-        if not findings and not (args.fix and fixed_total):
+        if not findings and not crashes and not (args.fix and fixed_total):
             print("All checks passed!", file=out)
     if crashes:
         return 2

@@ -18,11 +18,20 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
+from .budget import DEFAULT_MEMORY_BUDGET, DEFAULT_TIME_BUDGET
+
 if TYPE_CHECKING:  # pragma: no cover - the catalog's RuleInfo stands in for a Rule
     from .rule import Rule
 
 LIST_KEYS = ("select", "extend-select", "ignore", "extend-ignore", "exclude", "extend-exclude")
-OTHER_KEYS = ("per-file-ignores", "cache-dir", "respect-gitignore", "force-exclude")
+OTHER_KEYS = (
+    "per-file-ignores",
+    "cache-dir",
+    "respect-gitignore",
+    "force-exclude",
+    "file-time-budget",
+    "file-memory-budget",
+)
 
 
 class ConfigError(Exception):
@@ -42,6 +51,8 @@ class Config:
     cache_dir: Path | None = None  # default: .bybit_lint_cache beside the config
     respect_gitignore: bool = True
     force_exclude: bool = False
+    time_budget: float = DEFAULT_TIME_BUDGET  # seconds per file; 0 turns the limit off
+    memory_budget: int = DEFAULT_MEMORY_BUDGET  # MiB per file; 0 turns the limit off
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -55,13 +66,34 @@ def find_pyproject(start: Path) -> Path | None:
     for candidate_dir in (directory, *directory.parents):
         candidate = candidate_dir / "pyproject.toml"
         if candidate.is_file():
-            try:
-                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
-                continue
-            if "bybit-lint" in data.get("tool", {}):
+            tool = _read_toml(candidate).get("tool", {})
+            if not isinstance(tool, dict):
+                raise ConfigError(f"{candidate}: 'tool' must be a table ([tool.bybit-lint]), got {tool!r}")
+            if "bybit-lint" in tool:
                 return candidate
     return None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file's data; every way it can fail is a ``ConfigError`` naming the file.
+
+    A malformed pyproject.toml is an error, not a file to pass over: skipping it would
+    silently apply a parent folder's config instead of the one the user wrote.
+    """
+    from .sources import SourceReadError, read_bytes  # sources reads the config's names
+
+    try:
+        text = read_bytes(str(path)).decode("utf-8")
+    except SourceReadError as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: config file is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
 
 
 def _str_list(value: Any, where: str) -> list[str]:
@@ -76,14 +108,16 @@ def load_config(path: Path | None, rules: Sequence[type[Rule]]) -> Config:
     """Read and validate a config file; ``None`` gives the defaults."""
     if path is None:
         return Config()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    if not path.exists() and not path.is_symlink():
+        raise ConfigError(f"{path}: config file not found")
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a directory; give a pyproject.toml or bybit-lint.toml file")
+    data = _read_toml(path)
     if path.name == "pyproject.toml":
-        table = data.get("tool", {}).get("bybit-lint", {})
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict):
+            raise ConfigError(f"{path}: 'tool' must be a table ([tool.bybit-lint]), got {tool!r}")
+        table = tool.get("bybit-lint", {})
         prefix = f"{path}: [tool.bybit-lint]"
     else:  # a dedicated bybit-lint.toml
         table = data
@@ -116,6 +150,10 @@ def load_config(path: Path | None, rules: Sequence[type[Rule]]) -> Config:
             if not isinstance(value, bool):
                 raise ConfigError(f"{where} must be true or false, got {value!r}")
             setattr(config, key.replace("-", "_"), value)
+        elif key == "file-time-budget":
+            config.time_budget = budget_value(value, where, float)
+        elif key == "file-memory-budget":
+            config.memory_budget = int(budget_value(value, where, int))
         elif key in option_specs:
             try:
                 config.options[key] = option_specs[key].coerce(value, prefix)
@@ -134,14 +172,26 @@ def configured_cache_dir(path: Path) -> Path | None:
     read gives None here and its error when it is loaded for real.
     """
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = _read_toml(path)
+    except ConfigError:
         return None
-    table = data.get("tool", {}).get("bybit-lint", {}) if path.name == "pyproject.toml" else data
+    tool = data.get("tool", {})
+    table = (tool.get("bybit-lint", {}) if isinstance(tool, dict) else {}) if path.name == "pyproject.toml" else data
     value = table.get("cache-dir") if isinstance(table, dict) else None
     if not isinstance(value, str) or not value:
         return None
     return (path.parent / Path(value).expanduser()).resolve()
+
+
+def budget_value(value: Any, where: str, kind: type) -> float:
+    """A per-file budget: a non-negative number (seconds or MiB), 0 for no limit."""
+    number_ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind is int:
+        number_ok = number_ok and float(value).is_integer()
+    if not number_ok or value < 0 or value != value or value == float("inf"):
+        unit = "seconds" if kind is float else "MiB (a whole number)"
+        raise ConfigError(f"{where} must be a number of {unit} >= 0 (0 = no limit), got {value!r}")
+    return kind(value)
 
 
 def _best(code: str, selectors: Iterable[str]) -> int:

@@ -28,21 +28,23 @@ def iter_python_files(
     exclude: Sequence[str],
     root: Path,
     skip: Callable[[Path, bool], bool] | None = None,
+    skipped: list[str] | None = None,
 ) -> Iterator[Path]:
     """Yield each file once. Files named explicitly are linted even if a folder rule skips them.
 
     ``skip(path, is_dir)`` prunes more of the walk (``.gitignore``, see ``sources``).
+    A path named explicitly that is not a folder is yielded whatever it is (a FIFO, a device),
+    and reading it reports why it cannot be linted. Inside folders, a ``*.py`` that is not a
+    regular file (a broken symlink, a FIFO) is passed over and noted in ``skipped``.
     """
     seen: set[Path] = set()
     for path in paths:
-        if path.is_file():
+        if not path.is_dir():
             key = path.resolve()
             if key not in seen:
                 seen.add(key)
                 yield path
             continue
-        if not path.is_dir():
-            raise FileNotFoundError(str(path))
         for dirpath, dirnames, filenames in os.walk(path):
             current = Path(dirpath)
             dirnames[:] = sorted(
@@ -59,6 +61,11 @@ def iter_python_files(
                     continue
                 file = current / name
                 if is_excluded(file, exclude, root) or (skip and skip(file, False)):
+                    continue
+                if not file.is_file():
+                    if skipped is not None:
+                        what = "a broken symbolic link" if file.is_symlink() and not file.exists() else "not a regular file"
+                        skipped.append(f"{file}: {what}: skipped")
                     continue
                 key = file.resolve()
                 if key not in seen:

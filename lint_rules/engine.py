@@ -19,7 +19,9 @@ from typing import Any, Mapping, Sequence
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
+from .budget import no_gc_pauses, recursion_headroom
 from .noqa import parse_suppressions
+from .parsing import parse
 from .rule import Finding, Rule, RuleContext
 from .syntax import TRIVIA_TYPES, child_nodes
 
@@ -195,30 +197,63 @@ def lint_source(
 
     ``project`` (``project.Project``) holds the summaries of the tree the file belongs to,
     keyed by the same file names, so that rules can follow the project's own imports.
+
+    CPython's parser reads the file first (it is far faster than LibCST's): a file it
+    rejects is reported as BYB001 and never reaches LibCST, whose native parser can crash
+    the process on input CPython refuses (thousands of nested brackets).
     """
+    error = python_syntax_error(source, filename)
+    if error is not None:
+        return FileResult(filename, source, [error])
+    with recursion_headroom(), no_gc_pauses():
+        return _lint_source(source, filename, rules, options, keep_module=keep_module, project=project)
+
+
+def python_syntax_error(source: str, filename: str) -> Finding | None:
+    """BYB001 if CPython would refuse to compile the file, else None."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(source, filename)
+    except SyntaxError as exc:
+        return _finding_for_syntax(filename, exc.lineno or 1, exc.offset or 1, exc.msg)
+    except (RecursionError, MemoryError):
+        return _finding_for_syntax(filename, 1, 1, "nested too deeply for Python's own parser")
+    except ValueError as exc:  # null bytes
+        return _finding_for_syntax(filename, 1, 1, str(exc))
+    return None
+
+
+def _lint_source(
+    source: str,
+    filename: str,
+    rules: Sequence[type[Rule]],
+    options: Mapping[str, Any] | None = None,
+    *,
+    keep_module: bool = False,
+    project: Any = None,
+) -> FileResult:
     options = options or {}
     report_unused_noqa = any(r.code == UNUSED_NOQA_CODE for r in rules)
     active = applicable_rules(source, rules, project, filename)
     if not active and not report_unused_noqa:
-        # no rule can fire: CPython's parser (far faster than LibCST's) still reports a
-        # file that does not parse
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                ast.parse(source, filename)
-        except SyntaxError as exc:
-            line = exc.lineno or 1
-            col = exc.offset or 1
-            return FileResult(filename, source, [_finding_for_syntax(filename, line, col, exc.msg)])
         return FileResult(filename, source, [])
     try:
-        module = cst.parse_module(source)
+        module, rewritten = parse(source, filename)
     except cst.ParserSyntaxError as exc:
         return FileResult(filename, source, [_syntax_error(filename, source, exc)])
+    if rewritten:
+        keep_module = False  # the rules read a rewritten text: never write it back
     findings: list[Finding] = []
     if active:
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        context = RuleContext(filename=filename, source=source, options=options, wrapper=wrapper, project=project)
+        context = RuleContext(
+            filename=filename,
+            source=module.code if rewritten else source,
+            options=options,
+            wrapper=wrapper,
+            project=project,
+        )
         visitors = [rule(context) for rule in active]
         with ExitStack() as stack:
             for visitor in visitors:

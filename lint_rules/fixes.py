@@ -1,4 +1,4 @@
-"""Apply rule fixes to a source text, and write files atomically.
+"""Apply rule fixes to a source text.
 
 Fixes replace nodes of the very tree the rules visited (matched by identity), so a fix can
 never land on the wrong node. Like ruff, fixing repeats until nothing changes (a fix may
@@ -8,14 +8,13 @@ expose another), with a cap so a pair of fighting fixes cannot loop forever.
 from __future__ import annotations
 
 import difflib
-import os
-import tempfile
+import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import libcst as cst
 
+from .budget import no_gc_pauses, recursion_headroom
 from .engine import FileResult, lint_source
 from .rule import Finding, Rule
 
@@ -52,6 +51,19 @@ def fix_source(
     project: Any = None,
 ) -> FixResult:
     """The source with every applicable fix applied, and the findings that remain."""
+    with recursion_headroom(), no_gc_pauses():
+        return _fix_source(source, filename, rules, options, unsafe=unsafe, project=project)
+
+
+def _fix_source(
+    source: str,
+    filename: str,
+    rules: Sequence[type[Rule]],
+    options: Mapping[str, Any] | None,
+    *,
+    unsafe: bool,
+    project: Any,
+) -> FixResult:
     fixed = 0
     result: FileResult = lint_source(source, filename, rules, options, keep_module=True, project=project)
     for _ in range(MAX_ROUNDS):
@@ -66,7 +78,7 @@ def fix_source(
             for old, new in finding.fix.replacements:
                 replacements[id(old)] = new
             fixed += 1
-        new_source = result.module.visit(_Replacer(replacements)).code
+        new_source = keep_final_line_ending(source, result.module.visit(_Replacer(replacements)).code)
         if new_source == source:
             break
         source = new_source
@@ -74,33 +86,33 @@ def fix_source(
     return FixResult(source, fixed, result.findings)
 
 
+def keep_final_line_ending(before: str, after: str) -> str:
+    """LibCST drops the last ``\r`` of a CR-only file when it prints a module: put it back."""
+    if before.endswith("\r") and not after.endswith(("\r", "\n")):
+        return after + "\r"
+    return after
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def _lines(text: str) -> list[str]:
+    """Lines split only on Python's line endings (``str.splitlines`` also splits on form
+    feeds and other separators, and the diff would not show the bytes that are written)."""
+    return _LINE.findall(text)
+
+
 def unified_diff(before: str, after: str, filename: str) -> str:
-    return "".join(
-        difflib.unified_diff(
-            before.splitlines(keepends=True),
-            after.splitlines(keepends=True),
-            fromfile=filename if filename.startswith("/") else f"a/{filename}",
-            tofile=filename if filename.startswith("/") else f"b/{filename}",
-        )
-    )
-
-
-def write_atomically(path: Path, text: str, encoding: str = "utf-8") -> None:
-    """Write beside the target and rename over it: a crash leaves the old file intact."""
-    directory = path.parent
-    mode = path.stat().st_mode & 0o7777 if path.exists() else None
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".bybit-lint", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    """A unified diff of exactly what ``--fix`` writes: line endings as they are, and GNU
+    diff's marker when the last line has none."""
+    out = []
+    for line in difflib.unified_diff(
+        _lines(before),
+        _lines(after),
+        fromfile=filename if filename.startswith("/") else f"a/{filename}",
+        tofile=filename if filename.startswith("/") else f"b/{filename}",
+    ):
+        out.append(line)
+        if not line.endswith(("\n", "\r")):
+            out.append("\n\\ No newline at end of file\n")
+    return "".join(out)

@@ -8,7 +8,7 @@ the few nodes a rule reports.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Iterator, Optional
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -91,14 +91,37 @@ class _SyntacticPosition:
 
 
 class Positions:
-    """``positions[node] -> CodeRange`` (1-based lines, 0-based columns, like LibCST's)."""
+    """``positions[node] -> CodeRange`` (1-based lines, 0-based columns, like LibCST's).
+
+    The module is printed one top-level statement at a time, only as far as the nodes
+    asked for: a file whose findings sit in its first functions does not pay for printing
+    the rest (on a 50,000-line module, a full print costs as much as the rules).
+    """
 
     def __init__(self, module: cst.Module) -> None:
-        state = _State(module.default_indent, module.default_newline)
-        module._codegen(state)
-        self._computed = state.computed
+        self._state = _State(module.default_indent, module.default_newline)
+        self._computed = self._state.computed
         self._module = module  # keeps the ids valid
+        self._steps = self._print_in_steps()
+
+    def _print_in_steps(self) -> Iterator[None]:
+        """``Module._codegen``, pausing after the header and after each statement."""
+        module, state = self._module, self._state
+        state.before_codegen(module)
+        for line in module.header:
+            line._codegen(state)
+        yield
+        for statement in module.body:
+            statement._codegen(state)
+            yield
+        for line in module.footer:
+            line._codegen(state)
+        state.after_codegen(module)
 
     def __getitem__(self, node: cst.CSTNode) -> CodeRange:
-        start_line, start_col, end_line, end_col = self._computed[id(node)]
+        key, computed = id(node), self._computed
+        while key not in computed:
+            if next(self._steps, StopIteration) is StopIteration and key not in computed:
+                raise KeyError(node)
+        start_line, start_col, end_line, end_col = computed[key]
         return CodeRange(CodePosition(start_line, start_col), CodePosition(end_line, end_col))

@@ -58,13 +58,21 @@ def as_json(findings: Sequence[Finding]) -> str:
     ) + "\n"
 
 
-def github(findings: Sequence[Finding]) -> str:
-    def esc(value: str) -> str:
-        return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+def _github_data(value: str) -> str:
+    """A workflow command's message: ``%``, CR and LF escaped."""
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
+
+def _github_property(value: str) -> str:
+    """A workflow command's property value: also ``:`` and ``,``, which end a property."""
+    return _github_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def github(findings: Sequence[Finding]) -> str:
     return "".join(
-        f"::error title=bybit-lint ({f.code}),file={esc(f.filename)},line={f.line},col={f.column},"
-        f"endLine={f.end_line},endColumn={f.end_column}::{esc(f'{f.code} {f.message}')}\n"
+        f"::error title={_github_property(f'bybit-lint ({f.code})')},file={_github_property(f.filename)},"
+        f"line={f.line},col={f.column},endLine={f.end_line},endColumn={f.end_column}"
+        f"::{_github_data(f'{f.code} {f.message}')}\n"
         for f in findings
     )
 

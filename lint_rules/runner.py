@@ -10,21 +10,28 @@ LibCST and the rules are imported here only once some file must be parsed, so a 
 unchanged tree costs reading and hashing the files. Workers are forked after that import,
 so each starts with the rules loaded; a file's work travels back as plain records (a
 finding's fix holds LibCST nodes, which are only needed, and applied, inside the worker).
+
+Each file is linted within its CPU-time and memory budget (``budget``), and the workers
+are ``workers``' killable processes: a file that hangs or crashes a worker costs that file,
+reported by name, never the run.
 """
 
 from __future__ import annotations
 
 import gc
 import os
+import sys
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
+from .budget import DEFAULT_MEMORY_BUDGET, DEFAULT_TIME_BUDGET, BudgetExceeded, file_budget
 from .cache import Entry, FindingsCache, file_key, finding_from_record, finding_record, settings_digest, summary_digest
 from .catalog import RuleInfo, may_fire
 from .finding import Finding
+from .sources import SourceDecodeError, decode as decode_source
 
 #: Below this many files to parse a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 64
@@ -40,6 +47,8 @@ class Mode:
     unsafe: bool = False
     diff: bool = False
     show_fixes: bool = False
+    time_budget: float = DEFAULT_TIME_BUDGET  # CPU seconds per file; 0: no limit
+    memory_budget: int = DEFAULT_MEMORY_BUDGET  # MiB per file; 0: no limit
 
 
 @dataclass
@@ -55,7 +64,7 @@ class Job:
 @dataclass
 class Outcome:
     findings: list[Finding] = field(default_factory=list)
-    changed: str | None = None  # the fixed text, when fixes changed it
+    changed: bytes | None = None  # the fixed file, encoded as it was read, when fixes changed it
     patch: str | None = None  # under --diff
     fixed: int = 0
     fixed_codes: dict[str, int] = field(default_factory=dict)
@@ -63,7 +72,12 @@ class Outcome:
 
 
 def decode(raw: bytes) -> str:
-    return raw.decode("utf-8-sig") if raw.startswith(b"\xef\xbb\xbf") else raw.decode("utf-8")
+    """The text of a file's bytes, in the encoding it declares (``sources.decode``)."""
+    return decode_source(raw).text
+
+
+def _undecodable(exc: SourceDecodeError) -> dict[str, Any]:
+    return {"findings": [["BYB001", "syntax-error", str(exc), exc.line, 1, exc.line, 1, None]]}
 
 
 #: The project the files of this run belong to (set before workers fork, or by their initializer).
@@ -82,7 +96,7 @@ def _summarize(content: bytes) -> dict[str, Any]:
 
     try:
         return summarize(decode(content))
-    except (UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
+    except (SourceDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
         return empty_summary()
 
 
@@ -93,17 +107,46 @@ def _reached(display: str, codes: tuple[str, ...]) -> bool:
 
 
 def _work(item: tuple[str, bytes, tuple[str, ...], Mapping[str, Any], Mode, bool]) -> dict[str, Any]:
-    """Lint (and maybe fix) one file; a crash in a rule is reported, not fatal to the run."""
+    """Lint (and maybe fix) one file within its budget; whatever goes wrong is reported as a
+    one-line error for that file, never fatal to the run."""
     filename, content, codes, options, mode, parse = item
     try:
-        if not parse:
-            return _syntax_only(filename, content)
-        return _lint(filename, content, codes, options, mode)
+        with file_budget(mode.time_budget, mode.memory_budget):
+            if not parse:
+                return _syntax_only(filename, content)
+            return _lint(filename, content, codes, options, mode)
+    except BudgetExceeded as exc:
+        return {"crash": f"error: {filename}: {exc}: not linted (raise it with {exc.option} or [tool.bybit-lint])"}
+    except RecursionError:
+        return {"crash": f"error: {filename}: nested too deeply for the linter's recursion bound: not linted"}
     except Exception as exc:  # an internal error: name the file, keep going, exit 2
+        parsing = sys.modules.get(f"{__package__}.parsing")  # loaded with LibCST, if at all
+        if parsing is not None and isinstance(exc, parsing.UnsupportedSyntax):
+            return {"crash": f"error: {filename}: {exc}"}
         import traceback
 
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        return {"crash": f"{filename}: {detail}"}
+        return {"crash": f"internal error while linting {filename}: {detail}. Please report it with that file."}
+
+
+def _stopped(item: tuple[Any, ...], reason: str) -> dict[str, Any]:
+    """The result of a file whose worker died or was killed (``workers.run_jobs``)."""
+    return {"crash": f"error: {item[0]}: {reason}: not linted"}
+
+
+def _hard_limit(time_budget: float) -> float | None:
+    """Wall-clock seconds after which a worker that has not reported is killed: the
+    in-worker budget (CPU time) stops Python code on time, so only a file stuck inside one
+    native call, or waiting forever, gets this far. Generous, for a machine under load."""
+    return time_budget * 4 + 30 if time_budget else None
+
+
+def _workers(requested: int, files: int) -> int:
+    """Never more workers than files or CPUs: each one costs a process and an import of LibCST."""
+    cpus = os.cpu_count() or 1
+    if requested:
+        return max(1, min(requested, files, cpus))
+    return min(cpus, 8, files) if files >= PARALLEL_THRESHOLD else 1
 
 
 def _syntax_only(filename: str, content: bytes) -> dict[str, Any]:
@@ -114,18 +157,23 @@ def _syntax_only(filename: str, content: bytes) -> dict[str, Any]:
     import ast
     import warnings
 
+    def syntax_error(line: int, col: int, msg: str) -> dict[str, Any]:
+        message = f"SyntaxError: {msg} (the file was not linted)"
+        return {"findings": [["BYB001", "syntax-error", message, line, col, line, col, None]]}
+
     try:
         source = decode(content)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             ast.parse(source, filename)
-    except UnicodeDecodeError as exc:
-        message = f"cannot decode file as UTF-8: {exc.reason} at byte {exc.start}"
-        return {"findings": [["BYB001", "syntax-error", message, 1, 1, 1, 1, None]]}
+    except SourceDecodeError as exc:
+        return _undecodable(exc)
     except SyntaxError as exc:
-        line, col = exc.lineno or 1, exc.offset or 1
-        message = f"SyntaxError: {exc.msg} (the file was not linted)"
-        return {"findings": [["BYB001", "syntax-error", message, line, col, line, col, None]]}
+        return syntax_error(exc.lineno or 1, exc.offset or 1, exc.msg)
+    except (RecursionError, MemoryError):
+        return syntax_error(1, 1, "nested too deeply for Python's own parser")
+    except ValueError as exc:  # null bytes
+        return syntax_error(1, 1, str(exc))
     return {"findings": []}
 
 
@@ -135,10 +183,10 @@ def _lint(filename: str, content: bytes, codes: tuple[str, ...], options: Mappin
 
     rules = [r for r in all_rules() if r.code in codes]
     try:
-        source = decode(content)
-    except UnicodeDecodeError as exc:
-        message = f"cannot decode file as UTF-8: {exc.reason} at byte {exc.start}"
-        return {"findings": [["BYB001", "syntax-error", message, 1, 1, 1, 1, None]]}
+        decoded = decode_source(content)
+    except SourceDecodeError as exc:
+        return _undecodable(exc)
+    source = decoded.text
     if mode.fix or mode.diff:
         from .fixes import fix_source, unified_diff
 
@@ -146,7 +194,8 @@ def _lint(filename: str, content: bytes, codes: tuple[str, ...], options: Mappin
         changed = result.source if result.source != source else None
         out: dict[str, Any] = {
             "findings": [finding_record(f) for f in result.remaining],
-            "changed": changed,
+            # encoded as read (BOM, coding cookie): the bytes --fix writes and --diff shows
+            "changed": decoded.encode(changed) if changed is not None else None,
             "patch": unified_diff(source, result.source, filename) if (mode.diff and changed) else None,
             "fixed": result.fixed,
         }
@@ -189,23 +238,19 @@ def _gc_tuned() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _pool_map(items: list[tuple[Any, ...]], workers: int) -> list[dict[str, Any]]:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
+def _pool_map(items: list[tuple[Any, ...]], workers: int, hard_limit: float | None) -> list[dict[str, Any]]:
     from .rules import all_rules
+    from .workers import run_jobs
 
     all_rules()  # loaded before the fork: every worker starts with the rules imported
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
     # biggest files first, one at a time: no worker is left with a long tail
     order = sorted(range(len(items)), key=lambda i: -len(items[i][1]))
+    done = run_jobs(
+        _work, [items[i] for i in order], workers, hard_limit, _stopped, initializer=_init_worker, initargs=(_PROJECT,)
+    )
     results: list[dict[str, Any]] = [{} for _ in items]
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(_PROJECT,)
-    ) as pool:
-        for index, result in zip(order, pool.map(_work, [items[i] for i in order], chunksize=1)):
-            results[index] = result
+    for index, result in zip(order, done):
+        results[index] = result
     return results
 
 
@@ -277,9 +322,9 @@ def run(
             for i in todo
         ]
         parsed = sum(1 for item in items if item[5])
-        n_workers = workers or (min(os.cpu_count() or 1, 8) if parsed >= PARALLEL_THRESHOLD else 1)
+        n_workers = _workers(workers, parsed if not workers else len(items))
         if n_workers > 1 and len(items) > 1:
-            results = _pool_map(items, n_workers)
+            results = _pool_map(items, n_workers, _hard_limit(mode.time_budget))
         else:
             with _gc_tuned():
                 results = [_work(item) for item in items]

@@ -89,6 +89,9 @@ class ClockAnalysis:
         self.context = None  # the linted file's RuleContext: the project its imports lead to
         self._helper: dict[int, Clock | None] = {}
         self._in_progress: set[int] = set()
+        # (node, depth, helpers being evaluated) -> result: a name bound many times in a
+        # long function made the depth-limited search exponential (14M calls on one file)
+        self._memo: dict[tuple[int, int, frozenset[int]], Clock | None] = {}
 
     # -- offsets -------------------------------------------------------------------------
     def is_offset(self, expr: cst.CSTNode, depth: int = 0) -> bool:
@@ -137,6 +140,13 @@ class ClockAnalysis:
     def evaluate(self, expr: cst.CSTNode | None, depth: int = 0) -> Clock | None:
         if expr is None or depth > 8:
             return None
+        key = (id(expr), depth, frozenset(self._in_progress))
+        if key in self._memo:
+            return self._memo[key]
+        result = self._memo[key] = self._evaluate(expr, depth)
+        return result
+
+    def _evaluate(self, expr: cst.CSTNode, depth: int) -> Clock | None:
         if isinstance(expr, cst.Call):
             return self._call(expr, depth)
         if isinstance(expr, cst.BinaryOperation):
