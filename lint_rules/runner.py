@@ -238,7 +238,7 @@ def _gc_tuned() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _pool_map(items: list[tuple[Any, ...]], workers: int, hard_limit: float | None) -> list[dict[str, Any]]:
+def _pool_map(items: list[tuple[Any, ...]], workers: int, hard_limit: float | None = None) -> list[dict[str, Any]]:
     from .rules import all_rules
     from .workers import run_jobs
 
