@@ -154,3 +154,42 @@ def test_a_worker_that_dies_or_stalls_costs_one_file(tree, capsys, monkeypatch, 
     assert time.monotonic() - started < 30
     assert message in err
     assert out.count("BYB101") == 5 and code == 2
+
+
+SIGNER = """import hashlib, hmac
+from clock import time_ms
+
+def headers(key, secret, payload):
+    ts = str(time_ms())
+    sign = hmac.new(secret.encode(), (ts + key + "5000" + payload).encode(), hashlib.sha256).hexdigest()
+    return {"X-BAPI-API-KEY": key, "X-BAPI-TIMESTAMP": ts, "X-BAPI-SIGN": sign}
+"""
+LOCAL_CLOCK = "import time\n\ndef time_ms() -> int:\n    return int(time.time() * 1000)\n"
+
+
+@pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="the patched rule reaches workers by fork")
+def test_workers_and_their_replacements_judge_files_against_the_project(tmp_path, monkeypatch):
+    """signer.py's BYB401 rests on clock.py (another file): every worker, including those
+    started after one was killed, lints with the run's project model."""
+    (tmp_path / "clock.py").write_text(LOCAL_CLOCK)
+    (tmp_path / "signer.py").write_text(SIGNER)
+    crashing = [tmp_path / f"crash{n}.py" for n in range(3)]
+    for path in crashing:  # larger files go first, so signer.py lands on a replacement worker
+        path.write_text(BOT + "# padding\n" * 200)
+    real = engine.lint_source
+
+    def crash_some(source, filename, *args, **kwargs):
+        if Path(filename).name.startswith("crash"):
+            _crash_on_stuck()
+        return real(source, filename, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "lint_source", crash_some)
+    monkeypatch.setattr(runner.os, "cpu_count", lambda: 2)
+    paths = [*crashing, tmp_path / "signer.py", tmp_path / "clock.py"]
+    jobs = [runner.Job(p, p.name, p.read_bytes(), ("BYB401", "BYB101")) for p in paths]
+    outcomes = runner.run(jobs, {}, runner.Mode(), None, workers=2)
+    by_name = {job.display: outcome for job, outcome in zip(jobs, outcomes)}
+    for path in crashing:
+        assert "worker process died (killed by SIGSEGV)" in (by_name[path.name].crash or "")
+    assert [f.code for f in by_name["signer.py"].findings] == ["BYB401"]
+    assert by_name["clock.py"].crash is None

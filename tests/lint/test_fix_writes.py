@@ -173,3 +173,19 @@ def test_unwritable_folder_is_reported_and_the_run_goes_on(tree, capsys, monkeyp
     assert "Fixed 1 error." in out
     assert code == 2 and "Traceback" not in err
     assert [p.name for p in locked.iterdir()] == ["bot.py"]  # no temporary file left behind
+
+
+def test_stdin_fix_keeps_the_declared_encoding(tree):
+    """With --fix on stdin the fixed code goes to stdout in the encoding it came in."""
+    import subprocess
+    import sys
+
+    before = ("# coding: latin-1\n" + BAD + "note = 'café'\n").encode("latin-1")
+    done = subprocess.run(
+        [sys.executable, "-m", "lint_rules.cli", "-", "--stdin-filename", "bot.py", "--fix", "--no-cache"],
+        input=before,
+        capture_output=True,
+        cwd=tree,
+    )
+    assert done.stdout == ("# coding: latin-1\n" + GOOD + "note = 'café'\n").encode("latin-1")
+    assert done.returncode == 0 and b"Traceback" not in done.stderr
