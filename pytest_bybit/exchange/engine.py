@@ -429,6 +429,19 @@ class Engine:
 
     def _close_position(self, account: Account, inst: Instrument, pos: Position, kind: str, trigger: Decimal, now_ms: int) -> None:
         """A Full-mode TP or SL fired: a reduce-only Market order closes the whole position."""
+        self._close_whole(
+            account, inst, pos, now_ms, None, self.price(inst.symbol),
+            trigger_price=trigger,
+            trigger_direction=conditional.RISE if (pos.side == "Buy") == (kind == "TakeProfit") else conditional.FALL,
+            trigger_by=pos.tp_trigger_by if kind == "TakeProfit" else pos.sl_trigger_by,
+            stop_order_type=kind,
+            tpsl_mode="Full",
+        )
+
+    def _close_whole(
+        self, account: Account, inst: Instrument, pos: Position, now_ms: int, price: Decimal | None, fill_at: Decimal, **fields: Any
+    ) -> None:
+        """A reduce-only IOC Market order for the whole position, filled at once at ``fill_at``."""
         order = Order(
             order_id=self.ids.uuid(),
             order_link_id="",
@@ -438,21 +451,17 @@ class Engine:
             side="Sell" if pos.side == "Buy" else "Buy",
             order_type="Market",
             qty=pos.size,
-            price=None,
+            price=price,
             time_in_force="IOC",
             position_idx=pos.idx,
             reduce_only=True,
             close_on_trigger=True,
             created_ms=now_ms,
             last_price_on_created=self.price(inst.symbol),
-            trigger_price=trigger,
-            trigger_direction=conditional.RISE if (pos.side == "Buy") == (kind == "TakeProfit") else conditional.FALL,
-            trigger_by=pos.tp_trigger_by if kind == "TakeProfit" else pos.sl_trigger_by,
-            stop_order_type=kind,
-            tpsl_mode="Full",
+            **fields,
         )
         self.add_order(account, order)
-        self._fill(account, inst, order, order.qty, self.price(inst.symbol), maker=False, now_ms=now_ms)
+        self._fill(account, inst, order, order.qty, fill_at, maker=False, now_ms=now_ms)
 
     # --- liquidation -----------------------------------------------------------------------
 
@@ -467,26 +476,7 @@ class Engine:
         assert bust is not None
         for order in account.open_orders(inst.category, inst.symbol):
             self._cancel(order, now_ms, cancel="CancelByLiq")
-        order = Order(
-            order_id=self.ids.uuid(),
-            order_link_id="",
-            uid=account.uid,
-            category=inst.category,
-            symbol=inst.symbol,
-            side="Sell" if pos.side == "Buy" else "Buy",
-            order_type="Market",
-            qty=pos.size,
-            price=bust,
-            time_in_force="IOC",
-            position_idx=pos.idx,
-            reduce_only=True,
-            close_on_trigger=True,
-            created_ms=now_ms,
-            last_price_on_created=self.price(inst.symbol),
-            exec_type="BustTrade",
-        )
-        self.add_order(account, order)
-        self._fill(account, inst, order, order.qty, bust, maker=False, now_ms=now_ms)
+        self._close_whole(account, inst, pos, now_ms, bust, bust, exec_type="BustTrade")
 
     def fill(self, order: Order, qty: Decimal | None, price: Decimal | None, now_ms: int, maker: bool = True) -> None:
         """Fill ``qty`` (default: all that is left) of an open order, e.g. to make it PartiallyFilled."""
