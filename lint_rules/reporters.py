@@ -38,24 +38,7 @@ def text(findings: Sequence[Finding], fixable_hint: bool = True) -> str:
 
 
 def as_json(findings: Sequence[Finding]) -> str:
-    return json.dumps(
-        [
-            {
-                "code": f.code,
-                "name": f.name,
-                "message": f.message,
-                "filename": f.filename,
-                "line": f.line,
-                "column": f.column,
-                "end_line": f.end_line,
-                "end_column": f.end_column,
-                "fix": _fix_json(f),
-                "url": f"{DOCS_URL}-{f.code.lower()}",
-            }
-            for f in findings
-        ],
-        indent=2,
-    ) + "\n"
+    return json.dumps([_record(f) for f in findings], indent=2) + "\n"
 
 
 def _github_data(value: str) -> str:

@@ -291,18 +291,7 @@ class _OrderValueRule(_PrecisionRule):
                     continue
                 fields = forwarded[id(callee)]
                 is_method = flow.scopes.owner_class.get(id(callee)) is not None and is_method_call
-                positional = positional_params(callee, is_method)
-                index = 0
-                for arg in call.args:
-                    if arg.star:
-                        break
-                    if arg.keyword is None:
-                        pname = positional[index] if index < len(positional) else None
-                        index += 1
-                    else:
-                        pname = arg.keyword.value
-                    if pname in fields:
-                        sites.append(Site(fields[pname], arg.value, arg, scope, direct=False))
+                sites += _wrapper_sites(call, scope, fields, positional_params(callee, is_method))
 
         if self.context.project is not None:
             # wrappers in other modules of the project (``from .api import place_spot_order``,
@@ -313,18 +302,7 @@ class _OrderValueRule(_PrecisionRule):
                 facts = self._project_wrapper(call, scope)
                 if not facts or not facts.get("order_params"):
                     continue
-                fields, positional = facts["order_params"], facts.get("positional", [])
-                index = 0
-                for arg in call.args:
-                    if arg.star:
-                        break
-                    if arg.keyword is None:
-                        pname = positional[index] if index < len(positional) else None
-                        index += 1
-                    else:
-                        pname = arg.keyword.value
-                    if pname in fields:
-                        sites.append(Site(fields[pname], arg.value, arg, scope, direct=False))
+                sites += _wrapper_sites(call, scope, facts["order_params"], facts.get("positional", []))
 
         seen: set[int] = set()
         for site in sites:
@@ -354,6 +332,23 @@ class _OrderValueRule(_PrecisionRule):
         if made is not None:
             return project.method(context.filename, made, method)
         return project.function(context.filename, f"{receiver}.{method}")
+
+
+def _wrapper_sites(call: cst.Call, scope: Scope, fields: dict[str, Any], positional: list[str]) -> list[Site]:
+    """Arguments of a call to an order wrapper that land on the order fields it forwards."""
+    sites: list[Site] = []
+    index = 0
+    for arg in call.args:
+        if arg.star:
+            break
+        if arg.keyword is None:
+            pname = positional[index] if index < len(positional) else None
+            index += 1
+        else:
+            pname = arg.keyword.value
+        if pname in fields:
+            sites.append(Site(fields[pname], arg.value, arg, scope, direct=False))
+    return sites
 
 
 def _entries(node: cst.Dict | cst.Call) -> list[tuple[str, cst.BaseExpression, cst.CSTNode]]:
