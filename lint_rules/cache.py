@@ -7,9 +7,10 @@ rules) with one configuration (the rules that apply to that file and their optio
 change to one of them is a different key, so there is nothing to invalidate by hand.
 
 Next to a file's findings an entry keeps the file's *summary* (a JSON-able dict of facts a
-cross-module analysis can read instead of parsing the file again) and the digests of the
-summaries its findings were judged against (``depends_on``). When one of those summaries
-changes, the entry is stale even though its own file is unchanged: see ``Entry.fresh``.
+cross-module analysis can read instead of parsing the file again) and what its findings
+were judged on besides the file itself (``depends_on``: each question the file asked of the
+project, with the answer it got; see ``project.Project.recording``). When one of those
+answers changes, the entry is stale even though its own file is unchanged: ``Entry.fresh``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from . import __version__
 from .finding import Finding, Fix
@@ -58,16 +59,14 @@ def settings_digest(codes: Iterable[str], options: Mapping[str, Any]) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
-def file_key(settings: str, content: bytes) -> str:
-    digest = hashlib.blake2b(content, digest_size=16, key=tool_fingerprint()[:32].encode())
-    digest.update(settings.encode())
-    return digest.hexdigest()
+def content_digest(content: bytes) -> str:
+    """A file's content as judged by this very tool: what its summary follows from."""
+    return hashlib.blake2b(content, digest_size=16, key=tool_fingerprint()[:32].encode()).hexdigest()
 
 
-def summary_digest(summary: Any) -> str:
-    """A summary's identity: what a dependent's ``depends_on`` records."""
-    text = json.dumps(summary, sort_keys=True, default=repr)
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+def file_key(settings: str, content: str) -> str:
+    """An entry's key: the content (``content_digest``) with the file's configuration."""
+    return hashlib.blake2b(f"{content}\0{settings}".encode(), digest_size=16).hexdigest()
 
 
 def finding_record(finding: Finding) -> list[Any]:
@@ -104,16 +103,16 @@ class Entry:
     key: str
     findings: list[list[Any]]
     summary: Any = None
-    #: file (relative to the cache root) -> digest of the summary these findings assumed
+    #: question asked of the project while judging the file -> the answer it got
     depends_on: dict[str, str] = field(default_factory=dict)
+    #: the ``content_digest`` the summary follows from: lets a run that names only some
+    #: files still judge them against the summaries of the rest of the project
+    content: str = ""
 
-    def fresh(self, key: str, summaries: Mapping[str, str]) -> bool:
-        """Valid for this content and configuration, and every summary it read unchanged.
-
-        ``summaries`` maps a file to the digest of its current summary; a dependency that is
-        missing from it (deleted, or no longer summarized) makes the entry stale too.
-        """
-        return self.key == key and all(summaries.get(dep) == digest for dep, digest in self.depends_on.items())
+    def fresh(self, key: str, still_holds: Callable[[Mapping[str, str]], bool]) -> bool:
+        """Valid for this content and configuration, and every answer it was judged on
+        unchanged (``still_holds``: ``project.Project.still_holds``)."""
+        return self.key == key and (not self.depends_on or still_holds(self.depends_on))
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"key": self.key, "findings": self.findings}
@@ -121,11 +120,15 @@ class Entry:
             data["summary"] = self.summary
         if self.depends_on:
             data["depends_on"] = self.depends_on
+        if self.content:
+            data["content"] = self.content
         return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Entry:
-        return cls(data["key"], data["findings"], data.get("summary"), dict(data.get("depends_on", {})))
+        return cls(
+            data["key"], data["findings"], data.get("summary"), dict(data.get("depends_on", {})), data.get("content", "")
+        )
 
 
 def prepare_directory(directory: Path) -> None:
@@ -174,6 +177,26 @@ class FindingsCache:
     def summaries(self) -> dict[str, Any]:
         """Every summary the cache holds, for an analysis that needs the whole project."""
         return {name: entry.summary for name in self._raw if (entry := self.get(name)) and entry.summary is not None}
+
+    def known_files(self, skip: Iterable[str]) -> Iterator[tuple[Path, Entry, bytes]]:
+        """The files the cache knows (but ``skip``) that are still regular files, with their
+        entry and their content now: the rest of the project, when a run names only some of
+        its files (pre-commit, an editor)."""
+        from .sources import SourceReadError, read_bytes
+
+        skipped = set(skip)
+        for name in self._raw:
+            if name in skipped:
+                continue
+            entry = self.get(name)
+            if entry is None:
+                continue
+            path = self.root / name
+            try:
+                content = read_bytes(str(path))
+            except SourceReadError:
+                continue  # gone, or no longer a regular file
+            yield path, entry, content
 
     def put(self, name: str, entry: Entry) -> None:
         self.entries[name] = entry

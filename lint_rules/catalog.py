@@ -31,6 +31,8 @@ class RuleInfo:
     words: tuple[str, ...] = ()
     #: reported by the engine itself (syntax errors, unused noqa), not by visiting
     engine_check: bool = False
+    #: the project question under which the rule also runs on other files (``Rule.reached_by``)
+    reached_by: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -42,6 +44,7 @@ class RuleInfo:
             "options": [[o.key, o.default, o.help] for o in self.options],
             "words": list(self.words),
             "engine_check": self.engine_check,
+            "reached_by": self.reached_by,
         }
 
     @classmethod
@@ -55,6 +58,7 @@ class RuleInfo:
             options=tuple(Option(key, default, help) for key, default, help in data["options"]),
             words=tuple(data["words"]),
             engine_check=data["engine_check"],
+            reached_by=data["reached_by"],
         )
 
 
@@ -69,6 +73,7 @@ def describe(rules: Sequence[Any]) -> tuple[RuleInfo, ...]:
             tuple(r.options),
             tuple(r.words),
             bool(getattr(r, "engine_check", False)),
+            getattr(r, "reached_by", ""),
         )
         for r in rules
     )

@@ -300,7 +300,8 @@ def _check(argv: Sequence[str]) -> int:
             return 0
         codes = _codes_for(name, rules, config) if name is not None else tuple(r.code for r in rules)
         jobs = [runner.Job(None, display, content, codes)]
-        cache = None
+        # read only: the buffer is judged against the rest of the project, and never cached
+        cache = FindingsCache(cache_dir, config.root if config.path else Path.cwd()) if cache_dir else None
     else:
         from .sources import SourceReadError, collect, read_bytes
 
@@ -328,7 +329,7 @@ def _check(argv: Sequence[str]) -> int:
             print(f"bybit-lint: warning: {note}", file=sys.stderr)
         cache = FindingsCache(cache_dir, config.root if config.path else Path.cwd()) if cache_dir else None
 
-    outcomes = runner.run(jobs, config.options, mode, cache, workers=args.jobs, catalog=catalog)
+    outcomes = runner.run(jobs, config.options, mode, cache, workers=args.jobs, catalog=catalog, display=_display)
 
     findings: list[Finding] = []
     fixed_total = 0

@@ -25,11 +25,14 @@ A summary is a plain dict (see ``summarize``):
 from __future__ import annotations
 
 import ast
+import hashlib
+import json
 import re
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 #: Bumped whenever the shape or meaning of a summary changes (cached summaries of another
 #: version are rebuilt).
@@ -556,6 +559,12 @@ class Project:
         self.summaries = dict(summaries)
         self._imported: set[str] | None = None
         self._wrapper_users: dict[str, bool] = {}
+        self._checkers: frozenset[str] | None = None
+        self._digests: dict[str, str] = {}
+        self._answers: dict[str, str] = {}
+        #: while a file is linted: the file, and what it asked (``recording``)
+        self._reader: str | None = None
+        self._reads: dict[str, str] | None = None
         self._by_name: dict[str, list[str]] = {}
         self._parts: dict[str, tuple[str, ...]] = {}
         for path in self.summaries:
@@ -564,15 +573,102 @@ class Project:
             for i in range(len(parts)):
                 self._by_name.setdefault(".".join(parts[i:]), []).append(path)
 
+    # ----------------------------------------------------------------------------------
+    # what a file's verdict depends on
+    #
+    # A cached verdict stays valid while every question its file asked of the project gets
+    # the same answer. The questions are recorded at the lowest level: the summary of
+    # another module read (``summary``), a module name resolved from an importer
+    # (``module``), and the few queries over the whole project, recorded as their answers
+    # (``callers``, ``checkers``, ``imported``, ``wrapper-user``) so that a change elsewhere
+    # in the project that does not change the answer does not re-judge the file.
+
+    @contextmanager
+    def recording(self, path: str) -> Iterator[dict[str, str]]:
+        """Record what linting ``path`` asks of the other modules: ``{question: answer}``.
+
+        ``path``'s own summary is not recorded: it follows from the file's content, which
+        the cache keys on already.
+        """
+        outer = (self._reader, self._reads)
+        reads: dict[str, str] = {}
+        self._reader, self._reads = path, reads
+        try:
+            yield reads
+        finally:
+            self._reader, self._reads = outer
+
+    @contextmanager
+    def _quiet(self) -> Iterator[None]:
+        """Inside a query recorded by its answer, the reads it makes are not recorded."""
+        reads, self._reads = self._reads, None
+        try:
+            yield
+        finally:
+            self._reads = reads
+
+    def _note(self, question: tuple[Any, ...], answer: str) -> None:
+        if self._reads is not None:
+            self._reads[json.dumps(question)] = answer
+
+    def _summary_of(self, path: str) -> Mapping[str, Any] | None:
+        summary = self.summaries.get(path)
+        if self._reads is not None and path != self._reader:
+            self._note(("summary", path), self._digest_of(path))
+        return summary
+
+    def _digest_of(self, path: str) -> str:
+        digest = self._digests.get(path)
+        if digest is None:
+            summary = self.summaries.get(path)
+            digest = self._digests[path] = "" if summary is None else _digest(summary)
+        return digest
+
+    def answer(self, question: str) -> str | None:
+        """Today's answer to a recorded question (None: a question this version does not ask)."""
+        known = self._answers.get(question)
+        if known is not None:
+            return known
+        try:
+            kind, *args = json.loads(question)
+        except (ValueError, TypeError):
+            return None
+        with self._quiet():
+            if kind == "summary" and len(args) == 1:
+                found = self._digest_of(args[0])
+            elif kind == "module" and len(args) == 2:
+                found = self._module(args[0], args[1]) or ""
+            elif kind == "callers" and len(args) == 2:
+                found = _digest(self._callers(args[0], args[1]))
+            elif kind == "checkers" and not args:
+                found = _digest(sorted(self._retcode_checkers()))
+            elif kind == "imported" and len(args) == 1:
+                found = "1" if args[0] in self.imported_paths() else "0"
+            elif kind == "wrapper-user" and len(args) == 1:
+                found = "1" if self.imports_order_wrapper(args[0]) else "0"
+            else:
+                return None
+        self._answers[question] = found
+        return found
+
+    def still_holds(self, depends_on: Mapping[str, str]) -> bool:
+        """Whether every recorded question still gets its recorded answer."""
+        return all(self.answer(question) == answer for question, answer in depends_on.items())
+
     @classmethod
     def from_sources(cls, sources: Mapping[str, str]) -> "Project":
         return cls({path: summarize(text) for path, text in sources.items()})
 
     def summary(self, path: str) -> Mapping[str, Any] | None:
-        return self.summaries.get(path)
+        return self._summary_of(path)
 
     def _module(self, importer: str, dotted: str) -> str | None:
         """The file of a module name as seen from ``importer``."""
+        found = self._find_module(importer, dotted)
+        self._note(("module", importer, dotted), found or "")
+        return found
+
+    def _find_module(self, importer: str, dotted: str) -> str | None:
         if dotted.startswith("."):
             level = len(dotted) - len(dotted.lstrip("."))
             rest = dotted[level:]
@@ -610,7 +706,7 @@ class Project:
         """
         if not dotted or _depth > 4:
             return None
-        summary = self.summaries.get(importer)
+        summary = self._summary_of(importer)
         if summary is None:
             return None
         head, _, rest = dotted.partition(".")
@@ -639,7 +735,7 @@ class Project:
         return None
 
     def member(self, path: str, member: str, depth: int = 0) -> Resolved | None:
-        summary = self.summaries[path]
+        summary = self._summary_of(path) or empty_summary()
         if not member:
             return Resolved(path, "module", "", summary)
         if member in summary["functions"]:
@@ -662,7 +758,7 @@ class Project:
         imported), looked up through the class's bases in any module of the project."""
         if not class_name or _depth > 4:
             return None
-        summary = self.summaries.get(importer)
+        summary = self._summary_of(importer)
         if summary is None:
             return None
         if class_name in summary.get("classes", {}):
@@ -691,6 +787,12 @@ class Project:
         """Functions of the project (outside ``exclude``) that call something named ``name``:
         ``(path, qualified name, facts)``. Names only: enough to ask "does every caller of
         ``_make_request`` check retCode?"."""
+        with self._quiet():
+            out = self._callers(name, exclude)
+        self._note(("callers", name, exclude), _digest(out))
+        return out
+
+    def _callers(self, name: str, exclude: str | None) -> list[tuple[str, str, Mapping[str, Any]]]:
         out = []
         for path, summary in self.summaries.items():
             if path == exclude:
@@ -705,23 +807,33 @@ class Project:
         calls (``self._check_response(data)``)."""
         if facts.get("retcode"):
             return True
-        checkers = {
-            q.rsplit(".", 1)[-1]
-            for summary in self.summaries.values()
-            for q, f in summary["functions"].items()
-            if f.get("retcode")
-        }
+        checkers = self._retcode_checkers()
+        self._note(("checkers",), _digest(sorted(checkers)))
         return bool(checkers & set(facts.get("calls", ())))
+
+    def _retcode_checkers(self) -> frozenset[str]:
+        """The names of the project's functions that read retCode."""
+        if self._checkers is None:
+            self._checkers = frozenset(
+                q.rsplit(".", 1)[-1]
+                for summary in self.summaries.values()
+                for q, f in summary["functions"].items()
+                if f.get("retcode")
+            )
+        return self._checkers
 
     def role(self, path: str) -> str | None:
         """``bot``, ``script`` or ``library``: a module with a ``__main__`` block that other
         modules of the project import is a library with a self-test, not a one-shot script."""
-        summary = self.summaries.get(path)
+        summary = self._summary_of(path)
         if summary is None:
             return None
         role = summary["role"]
-        if role == "script" and path in self.imported_paths():
-            return "library"
+        if role == "script":
+            imported = path in self.imported_paths()
+            self._note(("imported", path), "1" if imported else "0")
+            if imported:
+                return "library"
         return role
 
     def imports_order_wrapper(self, path: str) -> bool:
@@ -729,17 +841,19 @@ class Project:
         (a function putting one of its parameters into an order's numbers)."""
         cached = self._wrapper_users.get(path)
         if cached is None:
-            cached = any(
-                any(f.get("order_params") for f in self.summaries[target]["functions"].values())
-                for target in self.imported_by(path)
-            )
+            with self._quiet():
+                cached = any(
+                    any(f.get("order_params") for f in self.summaries[target]["functions"].values())
+                    for target in self.imported_by(path)
+                )
             self._wrapper_users[path] = cached
+        self._note(("wrapper-user", path), "1" if cached else "0")
         return cached
 
     def imported_by(self, importer: str) -> set[str]:
         """The files of the project that ``importer`` imports (or imports from)."""
         found: set[str] = set()
-        summary = self.summaries.get(importer)
+        summary = self._summary_of(importer)
         if summary is None:
             return found
         for target in summary["imports"].values():
@@ -759,11 +873,17 @@ class Project:
         """The files some other file of the project imports (or imports from)."""
         if self._imported is None:
             found: set[str] = set()
-            for importer in self.summaries:
-                found |= self.imported_by(importer)
+            with self._quiet():
+                for importer in self.summaries:
+                    found |= self.imported_by(importer)
             self._imported = found
         return self._imported
 
+
+
+def _digest(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, default=repr)
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
 def project_of_files(paths: Iterable[PurePath]) -> Project:

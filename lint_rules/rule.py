@@ -121,11 +121,17 @@ class Rule(cst.BatchableCSTVisitor):
     #: through ``self.position(node)`` so that files without findings never pay for them.
     METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = ()
 
+    #: A question to the project (the name of a ``project.Project`` predicate taking the
+    #: file's name) under which the rule runs on a file none of ``words`` occurs in, because
+    #: of what it imports: ``"imports_order_wrapper"``. Named rather than coded, so that the
+    #: runner can ask it without importing the rules.
+    reached_by: ClassVar[str] = ""
+
     @classmethod
     def reached_through(cls, project: Any, filename: str) -> bool:
         """Whether the file must be linted although none of ``words`` occurs in it, because
         of what it imports from the project (see ``engine.applicable_rules``)."""
-        return False
+        return bool(cls.reached_by) and bool(getattr(project, cls.reached_by)(filename))
 
     def __init__(self, context: RuleContext) -> None:
         super().__init__()

@@ -2,9 +2,11 @@
 
 The files are linted as one project (``project.Project``): each file's summary of facts
 comes from the cache when its content is unchanged, or from CPython's parser otherwise, and
-every file's findings are judged against the summaries of all of them. A cached verdict is
-reused only while the whole project's summaries are unchanged (``PROJECT_KEY``): coarse, but
-a summary holds no line numbers, so edits inside a function rarely change it.
+every file's findings are judged against the summaries of all of them. While a file is
+linted the project records what it was asked (``Project.recording``: another module's
+summary, where an import leads, who calls a function...); a cached verdict is reused while
+its content is unchanged and every one of those questions still gets the same answer, so a
+change to one module re-judges only the files that read something that changed.
 
 LibCST and the rules are imported here only once some file must be parsed, so a run on an
 unchanged tree costs reading and hashing the files. Workers are forked after that import,
@@ -25,18 +27,16 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from .budget import DEFAULT_MEMORY_BUDGET, DEFAULT_TIME_BUDGET, BudgetExceeded, file_budget
-from .cache import Entry, FindingsCache, file_key, finding_from_record, finding_record, settings_digest, summary_digest
+from .cache import Entry, FindingsCache, content_digest, file_key, finding_from_record, finding_record, settings_digest
 from .catalog import RuleInfo, may_fire
 from .finding import Finding
 from .sources import SourceDecodeError, decode as decode_source
 
 #: Below this many files to parse a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 64
-#: The pseudo-file every verdict depends on: the digest of the project's summaries.
-PROJECT_KEY = "<project>"
 #: The cyclic collector's thresholds while linting (CPython's default: 700, 10, 10).
 GC_THRESHOLDS = (100_000, 50, 100)
 
@@ -100,10 +100,12 @@ def _summarize(content: bytes) -> dict[str, Any]:
         return empty_summary()
 
 
-def _reached(display: str, codes: tuple[str, ...]) -> bool:
+def _reached(project: Any, display: str, codes: tuple[str, ...], infos: Mapping[str, RuleInfo]) -> bool:
     """Whether the project makes a rule run on a file its trigger words are absent from
-    (``Rule.reached_through``; only BYB101 asks, for files that call an imported order wrapper)."""
-    return _PROJECT is not None and "BYB101" in codes and _PROJECT.imports_order_wrapper(display)
+    (``Rule.reached_by``: a file that calls an order wrapper imported from another module)."""
+    return any(
+        (query := infos[code].reached_by) and getattr(project, query)(display) for code in codes if code in infos
+    )
 
 
 def _work(item: tuple[str, bytes, tuple[str, ...], Mapping[str, Any], Mode, bool]) -> dict[str, Any]:
@@ -114,7 +116,12 @@ def _work(item: tuple[str, bytes, tuple[str, ...], Mapping[str, Any], Mode, bool
         with file_budget(mode.time_budget, mode.memory_budget):
             if not parse:
                 return _syntax_only(filename, content)
-            return _lint(filename, content, codes, options, mode)
+            if _PROJECT is None:
+                return _lint(filename, content, codes, options, mode)
+            with _PROJECT.recording(filename) as asked:
+                result = _lint(filename, content, codes, options, mode)
+            result["depends"] = asked
+            return result
     except BudgetExceeded as exc:
         return {"crash": f"error: {filename}: {exc}: not linted (raise it with {exc.option} or [tool.bybit-lint])"}
     except RecursionError:
@@ -254,23 +261,36 @@ def _pool_map(items: list[tuple[Any, ...]], workers: int, hard_limit: float | No
     return results
 
 
-def _project_of(jobs: Sequence[Job], keys: Sequence[str | None], names: Sequence[str | None], cache: FindingsCache | None) -> tuple[Any, str]:
-    """The run's project (summaries keyed by the names files are shown under) and its digest."""
-    import hashlib
+def _project_of(
+    jobs: Sequence[Job],
+    contents: Sequence[str | None],
+    names: Sequence[str | None],
+    cache: FindingsCache | None,
+    display: Callable[[Path], str] | None,
+) -> Any:
+    """The run's project: summaries keyed by the names files are shown under, taken from the
+    cache for a file whose content it knows.
 
+    With a ``display`` for file names, the files the cache knows and the run does not name
+    (pre-commit names only the changed ones) are part of the project too, while their
+    content is unchanged: a file is judged against the same project whether the whole
+    tree or only that file is linted.
+    """
     from .project import Project
 
+    def summary(entry: Entry | None, content: bytes, digest: str | None) -> Any:
+        if entry is not None and entry.summary is not None and entry.content and entry.content == digest:
+            return entry.summary
+        return _summarize(content)
+
     summaries: dict[str, Any] = {}
+    if cache is not None and display is not None:
+        for path, entry, content in cache.known_files(name for name in names if name):
+            summaries[display(path)] = summary(entry, content, content_digest(content))
     for i, job in enumerate(jobs):
         entry = cache.get(names[i]) if cache is not None and names[i] else None
-        if entry is not None and entry.key == keys[i] and entry.summary is not None:
-            summaries[job.display] = entry.summary
-        else:
-            summaries[job.display] = _summarize(job.content)
-    digest = hashlib.blake2b(digest_size=16)
-    for display in sorted(summaries):
-        digest.update(f"{display}\0{summary_digest(summaries[display])}\0".encode())
-    return Project(summaries), digest.hexdigest()
+        summaries[job.display] = summary(entry, job.content, contents[i])
+    return Project(summaries)
 
 
 def run(
@@ -280,47 +300,48 @@ def run(
     cache: FindingsCache | None = None,
     workers: int = 0,
     catalog: Sequence[RuleInfo] = (),
+    display: Callable[[Path], str] | None = None,
 ) -> list[Outcome]:
     """An outcome per job, in the jobs' order.
 
     With the rule ``catalog``, a file none of its rules can fire on is checked for syntax
-    only, without LibCST (``catalog.may_fire``).
+    only, without LibCST (``catalog.may_fire``). With ``display`` (how a path is shown,
+    as the jobs' ``display``), the cached summaries of the files the run does not name
+    complete the project (``_project_of``).
     """
     global _PROJECT
     infos = {info.code: info for info in catalog}
     outcomes: list[Outcome | None] = [None] * len(jobs)
     keys: list[str | None] = [None] * len(jobs)
     names: list[str | None] = [None] * len(jobs)
+    contents: list[str | None] = [None] * len(jobs)
     if cache is not None:
         for i, job in enumerate(jobs):
             if job.path is not None:
                 names[i] = cache.relative(job.path)
-                keys[i] = file_key(settings_digest(job.codes, options), job.content)
-    project, project_digest = _project_of(jobs, keys, names, cache)
-    current = {PROJECT_KEY: project_digest}
+                contents[i] = content_digest(job.content)
+                keys[i] = file_key(settings_digest(job.codes, options), contents[i])
+    project = _project_of(jobs, contents, names, cache, display)
     hits: dict[int, Entry] = {}
     todo: list[int] = []
     for i in range(len(jobs)):
         name, key = names[i], keys[i]
         entry = cache.get(name) if cache is not None and name is not None else None
-        if entry is not None and key is not None and entry.fresh(key, current) and not _needs_parse(entry, mode):
+        if entry is not None and key is not None and entry.fresh(key, project.still_holds) and not _needs_parse(entry, mode):
             hits[i] = entry
         else:
             todo.append(i)
 
+    # whether a file is parsed at all is part of its verdict: what deciding it asked is recorded too
+    asked: dict[int, dict[str, str]] = {}
+    items = []
+    for i in todo:
+        job = jobs[i]
+        with project.recording(job.display) as asked[i]:
+            parse = not infos or may_fire(job.content, job.codes, infos) or _reached(project, job.display, job.codes, infos)
+        items.append((job.display, job.content, job.codes, options, mode, parse))
     _PROJECT = project
     try:
-        items = [
-            (
-                jobs[i].display,
-                jobs[i].content,
-                jobs[i].codes,
-                options,
-                mode,
-                not infos or may_fire(jobs[i].content, jobs[i].codes, infos) or _reached(jobs[i].display, jobs[i].codes),
-            )
-            for i in todo
-        ]
         parsed = sum(1 for item in items if item[5])
         n_workers = _workers(workers, parsed if not workers else len(items))
         if n_workers > 1 and len(items) > 1:
@@ -335,8 +356,9 @@ def run(
         name, key = names[i], keys[i]
         # only a plain lint judges the text on disk (a fix-mode run judges the fixed text)
         if cache is not None and name and key and "crash" not in result and not (mode.fix or mode.diff):
-            summary = project.summary(jobs[i].display)
-            cache.put(name, Entry(key, list(result["findings"]), summary, dict(current)))
+            summary = project.summaries.get(jobs[i].display)
+            depends = {**asked[i], **result.get("depends", {})}
+            cache.put(name, Entry(key, list(result["findings"]), summary, depends, contents[i] or ""))
 
     for i, entry in hits.items():
         outcomes[i] = Outcome([finding_from_record(r, jobs[i].display) for r in entry.findings])

@@ -92,9 +92,7 @@ class _OrderValueRule(_PrecisionRule):
     one to ``check_site``. Everything is decided in ``leave_Module``, once the whole module
     (helpers, wrappers, order-posting functions) has been seen."""
 
-    @classmethod
-    def reached_through(cls, project: Any, filename: str) -> bool:
-        return project.imports_order_wrapper(filename)
+    reached_by = "imports_order_wrapper"
 
     def visit_Module(self, node: cst.Module) -> None:
         super().visit_Module(node)

@@ -12,7 +12,8 @@ import pytest
 
 from lint_rules import cache as cache_module
 from lint_rules import engine, runner
-from lint_rules.cache import CACHE_DIR_NAME, Entry, FindingsCache, summary_digest
+from lint_rules.cache import CACHE_DIR_NAME, Entry, FindingsCache
+from lint_rules.project import Project, summarize
 from lint_rules.cli import main
 
 FLOAT_ORDER = textwrap.dedent(
@@ -161,12 +162,25 @@ def test_cached_findings_keep_their_fix_applicability(project, capsys):
 # -- summaries and the files that depend on them ------------------------------------
 
 
-def test_entry_is_stale_when_a_summary_it_read_changed():
-    entry = Entry("k", [], {"exports": ["place"]}, {"lib.py": summary_digest({"exports": ["a"]})})
-    assert entry.fresh("k", {"lib.py": summary_digest({"exports": ["a"]})})
-    assert not entry.fresh("k", {"lib.py": summary_digest({"exports": ["b"]})})
-    assert not entry.fresh("k", {})  # the dependency is gone
-    assert not entry.fresh("other key", {"lib.py": summary_digest({"exports": ["a"]})})
+def test_entry_is_stale_when_an_answer_it_was_judged_on_changed():
+    before = Project({"bot.py": summarize("from lib import place\n"), "lib.py": summarize("def place(qty):\n    return qty\n")})
+    with before.recording("bot.py") as asked:
+        assert before.function("bot.py", "place") is not None
+    entry = Entry("k", [], None, asked)
+    assert entry.fresh("k", before.still_holds)
+    assert not entry.fresh("other key", before.still_holds)
+    renamed = Project({"bot.py": before.summaries["bot.py"], "lib.py": summarize("def buy(qty):\n    return qty\n")})
+    assert not entry.fresh("k", renamed.still_holds)
+    gone = Project({"bot.py": before.summaries["bot.py"]})  # the module was deleted
+    assert not entry.fresh("k", gone.still_holds)
+    commented = Project({"bot.py": before.summaries["bot.py"], "lib.py": summarize("# a comment\ndef place(qty):\n    return qty\n")})
+    assert entry.fresh("k", commented.still_holds)
+
+
+def test_a_question_this_version_does_not_ask_makes_the_entry_stale():
+    project = Project({"bot.py": summarize("")})
+    assert not Entry("k", [], None, {"<project>": "abc"}).fresh("k", project.still_holds)
+    assert not Entry("k", [], None, {'["no-such-question"]': ""}).fresh("k", project.still_holds)
 
 
 def test_cache_round_trips_summaries(tmp_path):
@@ -223,6 +237,120 @@ def test_dependents_of_a_changed_summary_are_judged_again(tmp_path, monkeypatch)
     (tmp_path / "clock.py").write_text(LOCAL_CLOCK)  # the helper signer.py calls now reads the local clock
     assert lint() == {"signer.py": ["BYB401"], "clock.py": []}
     assert sorted(linted) == ["clock.py", "signer.py"]
+
+
+class Tree:
+    """A project on disk linted through the runner with a cache, counting the files parsed."""
+
+    def __init__(self, root: Path, monkeypatch, codes: tuple[str, ...]) -> None:
+        from lint_rules.catalog import describe
+        from lint_rules.rules import all_rules
+
+        self.root, self.codes, self.linted = root, codes, []
+        self.catalog = describe(all_rules())
+        real = runner._lint
+
+        def counting(filename, *args, **kwargs):
+            self.linted.append(filename)
+            return real(filename, *args, **kwargs)
+
+        monkeypatch.setattr(runner, "_lint", counting)
+
+    def write(self, **files: str) -> None:
+        for name, text in files.items():
+            (self.root / f"{name}.py").write_text(text)
+
+    def lint(self) -> dict[str, list[str]]:
+        self.linted.clear()
+        paths = sorted(self.root.glob("*.py"))
+        jobs = [runner.Job(p, p.name, p.read_bytes(), self.codes) for p in paths]
+        cache = FindingsCache(self.root / CACHE_DIR_NAME, self.root)
+        outcomes = runner.run(jobs, {}, runner.Mode(), cache, workers=1, catalog=self.catalog)
+        return {j.display: [f.code for f in o.findings] for j, o in zip(jobs, outcomes)}
+
+
+RECV_BOT = """from pybit.unified_trading import HTTP
+
+session = HTTP(api_key="k", api_secret="s", recv_window=1000)
+"""
+
+
+def test_a_changed_summary_re_judges_only_the_files_that_read_it(tmp_path, monkeypatch):
+    tree = Tree(tmp_path, monkeypatch, ("BYB401", "BYB402"))
+    tree.write(clock=SERVER_CLOCK, signer=SIGNER, other=RECV_BOT)
+    assert tree.lint() == {"clock.py": [], "other.py": ["BYB402"], "signer.py": []}
+    assert sorted(tree.linted) == ["clock.py", "other.py", "signer.py"]
+    tree.write(clock=LOCAL_CLOCK)
+    assert tree.lint() == {"clock.py": [], "other.py": ["BYB402"], "signer.py": ["BYB401"]}
+    assert sorted(tree.linted) == ["clock.py", "signer.py"]  # other.py asked nothing of clock.py
+    assert tree.lint()["signer.py"] == ["BYB401"] and tree.linted == []
+
+
+WRAPPERS = """def place_spot_order(http, symbol, side, qty, price, link_id):
+    kwargs = dict(category="spot", symbol=symbol, side=side, qty=str(qty), orderLinkId=link_id)
+    return http.place_order(orderType="Limit", price=str(price), **kwargs)
+"""
+APP = """from helpers import place_spot_order
+
+
+def on_fill(http, symbol, price):
+    place_spot_order(http, symbol, "Sell", "0.5", price * (1 - 0.02), "sl")
+"""
+
+
+def test_a_module_that_appears_or_goes_re_judges_its_importers(tmp_path, monkeypatch):
+    """app.py holds none of BYB101's trigger words: it is linted at all only because it calls
+    an order wrapper imported from helpers.py, so whether it is parsed depends on that module."""
+    tree = Tree(tmp_path, monkeypatch, ("BYB101",))
+    tree.write(app=APP)
+    assert tree.lint() == {"app.py": []} and tree.linted == []  # nothing to reach: not parsed
+    tree.write(helpers=WRAPPERS)
+    assert tree.lint() == {"app.py": ["BYB101"], "helpers.py": []}
+    assert sorted(tree.linted) == ["app.py", "helpers.py"]
+    tree.write(helpers="# the same wrapper, commented\n" + WRAPPERS)
+    assert tree.lint() == {"app.py": ["BYB101"], "helpers.py": []}
+    assert tree.linted == ["helpers.py"]  # its summary is unchanged: app.py's verdict stands
+    (tmp_path / "helpers.py").unlink()
+    assert tree.lint() == {"app.py": []}
+
+
+def test_a_new_caller_changes_the_answer_about_callers():
+    """BYB205 on an API helper asks who calls it; a module that starts calling it changes
+    that answer, a module that does not leaves the verdict standing."""
+    project = Project({"a.py": summarize("def send():\n    pass\n"), "b.py": summarize("def run():\n    send()\n")})
+    with project.recording("a.py") as asked:
+        callers = project.callers_of("send", exclude="a.py")
+    assert [c[:2] for c in callers] == [("b.py", "run")]
+    calling = Project({**project.summaries, "c.py": summarize("def again():\n    send()\n")})
+    unrelated = Project({**project.summaries, "c.py": summarize("def other():\n    pass\n")})
+    assert not calling.still_holds(asked) and unrelated.still_holds(asked)
+
+
+def test_naming_one_file_judges_it_against_the_rest_of_the_project(project, capsys, monkeypatch):
+    """pre-commit names the changed files only: the helper signer.py calls lives in clock.py,
+    which it does not name, and the verdict must be the one a whole-tree run gives."""
+    (project / "bot.py").unlink()
+    (project / "clock.py").write_text(LOCAL_CLOCK)
+    (project / "signer.py").write_text(SIGNER)
+    code, whole = run(capsys, ".", "--output-format", "concise")
+    assert code == 1 and "signer.py:5:" in whole and "BYB401" in whole
+    (project / "signer.py").write_text(SIGNER + "# edited\n")
+    code, named = run(capsys, "signer.py", "--output-format", "concise")
+    assert code == 1 and named.splitlines()[0] == whole.splitlines()[0]
+    # a file the run does not name is read as it is on disk now, not as it was cached
+    (project / "clock.py").write_text(SERVER_CLOCK)
+    (project / "signer.py").write_text(SIGNER + "# edited again\n")
+    code, named = run(capsys, "signer.py", "--output-format", "concise")
+    assert code == 0, named
+    # and an editor's buffer on stdin is judged against the same project
+    (project / "clock.py").write_text(LOCAL_CLOCK)
+    run(capsys, ".")
+    monkeypatch.setattr("sys.stdin", type("In", (), {"buffer": __import__("io").BytesIO(SIGNER.encode())})())
+    code, piped = run(capsys, "-", "--stdin-filename", "signer.py", "--output-format", "concise")
+    assert code == 1 and "signer.py:5:" in piped and "BYB401" in piped
+    # without a cache there is no project beyond the files named
+    code, alone = run(capsys, "signer.py", "--no-cache", "--output-format", "concise")
+    assert code == 0
 
 
 def test_parallel_workers_give_the_same_findings(project, capsys):
