@@ -90,8 +90,19 @@ def tool(name: str) -> str | None:
     return str(local) if local.exists() else shutil.which(name)
 
 
+def compile_linter() -> None:
+    """Byte-compile the linter as pip does when it installs a wheel: an editable install
+    under PYTHONDONTWRITEBYTECODE would otherwise compile every module on every start-up."""
+    import compileall
+
+    import lint_rules
+
+    compileall.compile_dir(Path(lint_rules.__file__).parent, quiet=1)
+
+
 def main() -> None:
     target = int(sys.argv[1]) if len(sys.argv) > 1 else 160_000
+    compile_linter()
     package, files = corpus_files(target)
     lint = [tool("bybit-lint") or sys.executable, *([] if tool("bybit-lint") else ["-m", "lint_rules.cli"])]
     with tempfile.TemporaryDirectory(prefix="bybit-lint-bench-") as tmp:
