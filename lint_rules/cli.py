@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from . import __version__
 from .config import (
@@ -66,6 +66,9 @@ def _check_parser() -> argparse.ArgumentParser:
     p.add_argument("--show-fixes", action="store_true", help="list the fixes applied (with --fix) or available, per file and rule")
     p.add_argument("--exit-non-zero-on-fix", action="store_true", help="with --fix, exit 1 when a file was changed even if nothing is left")
     p.add_argument("--statistics", action="store_true", help="print counts per rule instead of findings")
+    p.add_argument("-o", "--output-file", type=Path, help="write the report to this file instead of standard output")
+    p.add_argument("-q", "--quiet", action="store_true", help="print the findings and nothing else (no summary, no \"All checks passed!\")")
+    p.add_argument("-s", "--silent", action="store_true", help="print no report; the exit status still says whether there were findings")
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     p.add_argument("--config", type=Path, help="a pyproject.toml or bybit-lint.toml to use instead of the nearest")
     p.add_argument("--isolated", action="store_true", help="ignore every config file")
@@ -367,15 +370,68 @@ def _check(argv: Sequence[str]) -> int:
         print(f"bybit-lint: {crash}", file=sys.stderr)
 
     if args.diff:
-        sys.stdout.write("".join(patches))
+        if not args.silent:
+            sys.stdout.write("".join(patches))
         n = len(patches)
-        print(f"Would fix {fixed_total} error{'s' if fixed_total != 1 else ''} in {n} file{'s' if n != 1 else ''}.", file=sys.stderr)
+        if not (args.quiet or args.silent):
+            print(f"Would fix {fixed_total} error{'s' if fixed_total != 1 else ''} in {n} file{'s' if n != 1 else ''}.", file=sys.stderr)
         return 2 if crashes else (1 if patches and not args.exit_zero else 0)
 
-    from . import reporters
+    import io
 
     # with --fix on stdin, stdout carries the fixed code: the report goes to stderr
-    out = sys.stderr if (stdin and args.fix) else sys.stdout
+    out = io.StringIO()
+    _report(args, out, findings, crashes, fixed_total, fixed_counts, rules, stdin_source)
+    if args.output_file is not None:
+        try:
+            _write_report(args.output_file, out.getvalue())
+        except OSError as exc:
+            print(
+                f"bybit-lint: error: --output-file {args.output_file}: {exc.strerror or exc}; the report follows here instead",
+                file=sys.stderr,
+            )
+            sys.stdout.write(out.getvalue())
+            return 2
+    elif not args.silent:
+        (sys.stderr if (stdin and args.fix) else sys.stdout).write(out.getvalue())
+    if crashes:
+        return 2
+    if args.fix and args.exit_non_zero_on_fix and fixed_total and not args.exit_zero:
+        return 1
+    return 1 if findings and not args.exit_zero else 0
+
+
+def _write_report(path: Path, report: str) -> None:
+    """Whole or not at all: a CI step reading the file never sees half a report."""
+    import tempfile
+
+    if path.is_dir():
+        raise IsADirectoryError(21, "is a folder: name a file")
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True)  # as ruff does
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(report)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def _report(
+    args: argparse.Namespace,
+    out: Any,
+    findings: list[Finding],
+    crashes: list[str],
+    fixed_total: int,
+    fixed_counts: dict[str, dict[tuple[str, str], int]],
+    rules: Sequence[RuleInfo],
+    stdin_source: tuple[str, bytes] | None,
+) -> None:
+    from . import reporters
+
+    summary = not args.quiet
     fmt = args.output_format
     if args.statistics:
         out.write(reporters.statistics(findings))
@@ -392,25 +448,20 @@ def _check(argv: Sequence[str]) -> int:
         out.write(reporters.github(findings))
     else:
         if fmt == "full":
-            out.write(reporters.full(findings, _source_lines(stdin_source), fixable_hint=not args.fix))
+            out.write(reporters.full(findings, _source_lines(stdin_source), fixable_hint=not args.fix, summary=summary))
         elif fmt == "concise":
-            out.write(reporters.concise(findings, fixable_hint=not args.fix))
+            out.write(reporters.concise(findings, fixable_hint=not args.fix, summary=summary))
         else:
-            out.write(reporters.text(findings, fixable_hint=not args.fix))
+            out.write(reporters.text(findings, fixable_hint=not args.fix, summary=summary))
         if args.show_fixes:
             if args.fix:
                 out.write(reporters.fix_summary(fixed_counts, "Fixed"))
             else:
                 out.write(reporters.fix_summary(_fix_counts(findings, args.unsafe_fixes), "Would fix (--fix)"))
-        if args.fix and fixed_total:
+        if summary and args.fix and fixed_total:
             print(f"Fixed {fixed_total} error{'s' if fixed_total != 1 else ''}.", file=out)
-        if not findings and not crashes and not (args.fix and fixed_total):
+        if summary and not findings and not crashes and not (args.fix and fixed_total):
             print("All checks passed!", file=out)
-    if crashes:
-        return 2
-    if args.fix and args.exit_non_zero_on_fix and fixed_total and not args.exit_zero:
-        return 1
-    return 1 if findings and not args.exit_zero else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

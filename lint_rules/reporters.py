@@ -23,9 +23,9 @@ def _fix_json(finding: Finding) -> dict | None:
     }
 
 
-def text(findings: Sequence[Finding], fixable_hint: bool = True) -> str:
+def text(findings: Sequence[Finding], fixable_hint: bool = True, summary: bool = True) -> str:
     lines = [f"{f.filename}:{f.line}:{f.column}: {f.code} {f.message}" for f in findings]
-    if findings:
+    if findings and summary:
         n = len(findings)
         lines.append(f"Found {n} error{'s' if n != 1 else ''}.")
         safe = sum(1 for f in findings if f.fix and f.fix.safe)
@@ -138,14 +138,19 @@ def _fix_mark(finding: Finding) -> str:
     return "[*] " if finding.fix is not None and finding.fix.safe else ""
 
 
-def concise(findings: Sequence[Finding], fixable_hint: bool = True) -> str:
+def concise(findings: Sequence[Finding], fixable_hint: bool = True, summary: bool = True) -> str:
     """One line per finding, ``[*]`` marking those ``--fix`` repairs (ruff's concise)."""
     lines = [f"{f.filename}:{f.line}:{f.column}: {f.code} {_fix_mark(f)}{f.message}" for f in findings]
-    summary = text(findings, fixable_hint).splitlines()[len(findings):]
-    return "\n".join(lines + summary) + ("\n" if lines else "")
+    tail = text(findings, fixable_hint, summary).splitlines()[len(findings):]
+    return "\n".join(lines + tail) + ("\n" if lines else "")
 
 
-def full(findings: Sequence[Finding], lines_of: Callable[[str], Sequence[str] | None], fixable_hint: bool = True) -> str:
+def full(
+    findings: Sequence[Finding],
+    lines_of: Callable[[str], Sequence[str] | None],
+    fixable_hint: bool = True,
+    summary: bool = True,
+) -> str:
     """Each finding with its source line and a caret under the flagged code (ruff's full).
 
     ``lines_of(filename)`` gives a file's lines (None when it cannot be read: then the
@@ -168,8 +173,8 @@ def full(findings: Sequence[Finding], lines_of: Callable[[str], Sequence[str] | 
         if f.fix is not None and f.fix.description:
             out.append(f"{gutter} = help: {f.fix.description}")
         out.append("")
-    summary = text(findings, fixable_hint).splitlines()[len(findings):]
-    return "\n".join(out + summary) + ("\n" if findings else "")
+    tail = text(findings, fixable_hint, summary).splitlines()[len(findings):]
+    return "\n".join(out + tail) + ("\n" if findings else "")
 
 
 def _record(f: Finding) -> dict:

@@ -216,3 +216,39 @@ def test_stdin_buffer_not_yet_saved_finds_its_config(project):
     proc = cli(project, "-", "--stdin-filename", new_file, stdin=FLOAT_ORDER)
     assert proc.returncode == 0, proc.stdout
     assert cli(project, "-", "--stdin-filename", str(project / "new.py"), stdin=FLOAT_ORDER).returncode == 1
+
+
+# -- quiet, silent, output file ----------------------------------------------------------
+
+
+def test_quiet_prints_the_findings_and_nothing_else(project, capsys):
+    code, out, _ = run(capsys, "bot.py", "--quiet")
+    assert code == 1 and out.splitlines() == [line for line in out.splitlines() if line.startswith("bot.py:4:")]
+    assert len(out.splitlines()) == 1
+    (project / "clean.py").write_text("x = 1\n")
+    assert run(capsys, "clean.py", "-q") == (0, "", "")
+    code, out, _ = run(capsys, "bot.py", "-q", "--output-format", "full")
+    assert code == 1 and "Found" not in out and "^" in out
+
+
+def test_silent_prints_nothing_but_keeps_the_exit_status(project, capsys):
+    assert run(capsys, "bot.py", "--silent") == (1, "", "")
+    (project / "clean.py").write_text("x = 1\n")
+    assert run(capsys, "clean.py", "-s") == (0, "", "")
+    code, out, err = run(capsys, "missing.py", "-s")
+    assert code == 2 and "no such file" in err  # errors are never silenced
+
+
+def test_output_file_holds_the_report(project, capsys):
+    code, out, _ = run(capsys, "bot.py", "--output-format", "json", "-o", "reports/lint.json")
+    assert code == 1 and out == ""
+    report = json.loads((project / "reports" / "lint.json").read_text())
+    assert [f["code"] for f in report] == ["BYB101"]
+    assert not [p.name for p in (project / "reports").iterdir() if p.name != "lint.json"]  # no temporary left
+
+
+def test_output_file_that_cannot_be_written_keeps_the_report(project, capsys):
+    (project / "reports").mkdir()
+    code, out, err = run(capsys, "bot.py", "--output-file", "reports")
+    assert code == 2 and "--output-file reports" in err and "is a folder" in err
+    assert out.startswith("bot.py:4:")  # the report is printed instead of lost
