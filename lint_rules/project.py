@@ -520,6 +520,18 @@ def _forward_order_params(functions: dict[str, dict[str, Any]]) -> None:
         facts.pop("_forwards", None)
 
 
+def well_formed(summary: Any) -> bool:
+    """Whether a summary read back from the cache has this version's shape (a cache file
+    edited by hand, or by a buggy tool, is summarised again rather than trusted)."""
+    return (
+        isinstance(summary, dict)
+        and summary.get("version") == SUMMARY_VERSION
+        and all(isinstance(summary.get(key), dict) for key in ("imports", "constants", "functions"))
+        and all(isinstance(facts, dict) for facts in summary["functions"].values())
+        and isinstance(summary.get("role"), str)
+    )
+
+
 def empty_summary() -> dict[str, Any]:
     return {"version": SUMMARY_VERSION, "imports": {}, "constants": {}, "functions": {}, "config": False, "role": "library"}
 

@@ -276,10 +276,10 @@ def _project_of(
     content is unchanged: a file is judged against the same project whether the whole
     tree or only that file is linted.
     """
-    from .project import Project
+    from .project import Project, well_formed
 
     def summary(entry: Entry | None, content: bytes, digest: str | None) -> Any:
-        if entry is not None and entry.summary is not None and entry.content and entry.content == digest:
+        if entry is not None and entry.content and entry.content == digest and well_formed(entry.summary):
             return entry.summary
         return _summarize(content)
 

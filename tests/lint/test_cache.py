@@ -353,6 +353,21 @@ def test_naming_one_file_judges_it_against_the_rest_of_the_project(project, caps
     assert code == 0
 
 
+def test_a_summary_mangled_in_the_cache_file_is_made_again(project, capsys):
+    (project / "bot.py").unlink()
+    (project / "clock.py").write_text(LOCAL_CLOCK)
+    (project / "signer.py").write_text(SIGNER)
+    code, whole = run(capsys, ".", "--output-format", "concise")
+    assert code == 1 and "BYB401" in whole
+    store = next((project / CACHE_DIR_NAME).rglob("findings.json"))
+    data = json.loads(store.read_text())
+    for mangled in ([1, 2], {"version": 1, "imports": [], "constants": {}, "functions": {}}, {"version": 99}):
+        data["clock.py"]["summary"] = mangled
+        store.write_text(json.dumps(data))
+        (project / "signer.py").write_text(SIGNER + f"# {mangled!r}\n")
+        assert run(capsys, "signer.py", "--output-format", "concise", "-q") == (1, whole.splitlines()[0] + "\n")
+
+
 def test_parallel_workers_give_the_same_findings(project, capsys):
     for i in range(12):
         (project / f"bot{i}.py").write_text(FLOAT_ORDER if i % 2 else RECV_WINDOW)
