@@ -6,11 +6,6 @@ from pathlib import Path
 
 import pytest
 
-# pydantic defines date subclasses at import: import it before the bybit fixture's frozen clock starts
-import fastapi  # noqa: F401,E402
-import pydantic  # noqa: F401,E402
-import pydantic.v1  # noqa: F401,E402
-
 if "REALBOTS_DIR" not in os.environ:
     pytest.skip("set REALBOTS_DIR to the snapshots that bench/bench_realbots.py --rebuild makes", allow_module_level=True)
 BOT = Path(os.environ["REALBOTS_DIR"]) / "meteteam__bybit-bot"
