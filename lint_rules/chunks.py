@@ -57,6 +57,8 @@ HEADER_STATEMENT_LINES = 3
 HEADER_BLOCK_LINES = 30
 #: The header stops growing at this many lines (later candidates stay in their pieces).
 HEADER_MAX_LINES = 300
+#: At most this many lines of the functions a piece calls are copied into its header.
+HELPER_LINES = 300
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 _FILE_NOQA = re.compile(r"#\s*bybit-lint\s*:\s*noqa", re.IGNORECASE)
@@ -91,6 +93,8 @@ class Piece:
     first: int
     last: int
     scope: int
+    #: the file's leading header units (docstring, ``__future__`` imports): linted as they stand
+    lead: bool = False
 
 
 @dataclass
@@ -101,6 +105,8 @@ class Plan:
     pieces: list[Piece]
     #: per scope, the indices of its header units (a class's start with its opening)
     headers: dict[int, list[int]] = field(default_factory=dict)
+    #: per scope, the functions and classes it defines: name -> unit index
+    defs: dict[int, dict[str, int]] = field(default_factory=dict)
 
 
 def _first_line(stmt: ast.stmt) -> int:
@@ -190,11 +196,19 @@ def plan(tree: ast.Module, lines: Sequence[str], piece_lines: int = PIECE_LINES)
         if header:
             result.headers.setdefault(scope, []).append(len(units))
         units.append(Unit(start, end, "header" if header else "body", scope))
+        if len(stmts) == 1 and isinstance(stmts[0], (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            result.defs.setdefault(scope, {})[stmts[0].name] = len(units) - 1
         last = pieces[-1] if pieces else None
-        if last is not None and last.scope == scope and last.last == len(units) - 2 and end - units[last.first].start < piece_lines:
+        if (
+            last is not None
+            and last.scope == scope
+            and last.last == len(units) - 2
+            and end - units[last.first].start < piece_lines
+            and not (last.lead and not header)  # the file's leading header is a piece of its own
+        ):
             last.last = len(units) - 1
         else:
-            pieces.append(Piece(len(units) - 1, len(units) - 1, scope))
+            pieces.append(Piece(len(units) - 1, len(units) - 1, scope, lead=len(units) == 1 and header))
         return room - span if header else room
 
     room = HEADER_MAX_LINES
@@ -240,12 +254,41 @@ class _Source:
         return found
 
 
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _helpers(plan_: Plan, piece: Piece, body: str) -> tuple[list[int], list[int]]:
+    """The functions and classes of the file (methods of the piece's class) a piece names but
+    does not hold (and its class's ``__init__``): copied into its header, so that the rules see
+    the helpers its code calls, as they do in the whole file. The nearest first, up to ``HELPER_LINES``; a larger
+    helper is left out."""
+    names = set(_NAME.findall(body))
+    if piece.scope:
+        names.add("__init__")  # where the attributes a method uses (``self.client``) are set
+    room = HELPER_LINES
+    found: tuple[list[int], list[int]] = ([], [])
+    for side, scope in ((0, 0), (1, piece.scope)) if piece.scope else ((0, 0),):
+        defs = plan_.defs.get(scope, {})
+        wanted = sorted(
+            (u for name, u in defs.items() if name in names and not piece.first <= u <= piece.last),
+            key=lambda u: min(abs(u - piece.first), abs(u - piece.last)),
+        )
+        for u in wanted:
+            if plan_.units[u].lines <= room:
+                room -= plan_.units[u].lines
+                found[side].append(u)
+    return found
+
+
 def _build(plan_: Plan, index: int, body: str) -> _Source:
     piece = plan_.pieces[index]
     inside = range(piece.first, piece.last + 1)
-    context = [u for u in plan_.headers[0] if u not in inside]
-    if piece.scope:
-        context += [u for u in plan_.headers[piece.scope] if u not in inside]
+    context: list[int] = []
+    if not piece.lead:
+        module_helpers, class_helpers = _helpers(plan_, piece, body)
+        context = sorted([u for u in plan_.headers[0] if u not in inside] + module_helpers)
+        if piece.scope:
+            context += sorted([u for u in plan_.headers[piece.scope] if u not in inside] + class_helpers)
     parts: list[str] = []
     starts: list[tuple[int, tuple[str, int]]] = []
     line = 1
