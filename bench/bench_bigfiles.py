@@ -57,9 +57,13 @@ def functions_module(lines: int) -> str:
     return "".join(out)
 
 
+#: One small function a rule fires on, so that the whole file is parsed by LibCST.
+FETCH = "import requests\n\n\ndef fetch(url):\n    return requests.get(url, verify=False)\n\n\n"
+
+
 def data_tables(lines: int) -> str:
-    """Generated data: many small module-level tables, no trigger word anywhere."""
-    out = ['"""Generated lookup tables."""\n']
+    """Generated data: many small module-level tables without trigger words, one function."""
+    out = ['"""Generated lookup tables."""\n', FETCH]
     i = 0
     while len(out) < lines:
         out.append(f"TABLE_{i} = (\n")
@@ -70,8 +74,8 @@ def data_tables(lines: int) -> str:
 
 
 def giant_literal(lines: int) -> str:
-    """One statement: a dict literal over the whole file (cannot be split)."""
-    return "DATA = {\n" + "".join(f"    {i}: ({i}, {i * 2}),\n" for i in range(lines - 2)) + "}\n"
+    """One statement: a dict literal over the whole file (cannot be split), one function."""
+    return FETCH + "DATA = {\n" + "".join(f"    {i}: ({i}, {i * 2}),\n" for i in range(lines - 2)) + "}\n"
 
 
 def giant_class(lines: int) -> str:

@@ -7,18 +7,23 @@ statements, and the methods of a top-level class that is itself larger than a pi
 (ccxt's exchange classes are single 10,000-line classes). Consecutive statements are packed
 into pieces of about ``PIECE_LINES`` lines, and each piece is linted as its own source:
 
-    the file's header (leading docstring, imports, short module constants)
-    [the enclosing ``class X(...):`` line and the class's own short constants]
+    the header: the file's imports and short constants, wherever they are, and the
+    functions and classes the piece names (copied, in the file's order)
+    [for methods: the ``class X(...):`` lines, the class's constants, its ``__init__``
+    and the methods the piece names]
     the piece, exactly as it stands in the file
 
 Every line of that source is a line of the file, so findings are mapped back by line, a
 ``# noqa`` on the finding's line is seen, and a fix is the piece's own text changed. A
 piece whose text holds none of the rules' trigger words is never parsed by LibCST. A
-finding located in the header is taken once, however many pieces repeat the header.
+finding in a copied statement is taken once, however many pieces copy it. The file's
+leading header (docstring, ``__future__`` imports) is a piece of its own, linted as it
+stands, since nothing may come before a ``__future__`` import.
 
-Rules still judge one piece at a time (with the whole file's facts from the project model:
-its role, its functions' summaries), so a helper and its caller far apart in one huge file
-are seen apart, as if they were in two modules.
+Rules judge one piece at a time, with the whole file's facts from the project model (its
+role, its functions' summaries): a helper too large to be copied beside its caller is seen
+as if it were in another module, which can hide a finding (or, rarely, show one the helper
+would have cleared).
 
 The per-file budget applies to each piece: a file that is merely big is linted, a
 pathological piece (a single 50,000-line literal full of trigger words) is stopped with the
