@@ -419,3 +419,23 @@ def test_a_future_import_stays_first_in_every_piece(monkeypatch):
     with chunked(monkeypatch, None):
         whole, = lint({"own.py": text.encode()})
     assert keys(pieces) == keys(whole) and len(keys(whole)) == 14
+
+
+def test_cli_fix_and_diff_on_a_large_file_match_the_whole_file(monkeypatch, capsys, tmp_path):
+    text = generated_module(1_000, 100).replace("\n", "\r\n")
+    assert chunks.is_large(text.encode())
+    monkeypatch.chdir(tmp_path)
+    results = {}
+    for how, threshold in (("pieces", chunks.CHUNK_LINES), ("whole", 10**9)):
+        monkeypatch.setattr(chunks, "CHUNK_LINES", threshold)
+        path = tmp_path / f"{how}.py"
+        path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+        assert main([path.name, "--no-cache", "--diff"]) == 1
+        diff = capsys.readouterr().out.replace(f"{how}.py", "gen.py")
+        assert main([path.name, "--no-cache", "--fix"]) == 0
+        capsys.readouterr()
+        results[how] = (diff, path.read_bytes())
+    assert results["pieces"] == results["whole"]
+    diff, written = results["pieces"]
+    assert diff.count('qty="') == 10 and written.startswith(b"\xef\xbb\xbf")
+    assert written.count(b"\r\n") == text.count("\r\n") and b'qty="900.5"' in written
