@@ -24,7 +24,7 @@ import gc
 import os
 import sys
 from collections import Counter
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
@@ -32,6 +32,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 from .budget import DEFAULT_MEMORY_BUDGET, DEFAULT_TIME_BUDGET, BudgetExceeded, file_budget
 from .cache import Entry, FindingsCache, content_digest, file_key, finding_from_record, finding_record, settings_digest
 from .catalog import RuleInfo, may_fire
+from .chunks import is_large
 from .finding import Finding
 from .sources import SourceDecodeError, decode as decode_source
 
@@ -113,7 +114,8 @@ def _work(item: tuple[str, bytes, tuple[str, ...], Mapping[str, Any], Mode, bool
     one-line error for that file, never fatal to the run."""
     filename, content, codes, options, mode, parse = item
     try:
-        with file_budget(mode.time_budget, mode.memory_budget):
+        # a large file is linted in pieces, each within the budget (``chunks``)
+        with nullcontext() if parse and is_large(content) else file_budget(mode.time_budget, mode.memory_budget):
             if not parse:
                 return _syntax_only(filename, content)
             if _PROJECT is None:
@@ -184,7 +186,9 @@ def _syntax_only(filename: str, content: bytes) -> dict[str, Any]:
     return {"findings": []}
 
 
-def _lint(filename: str, content: bytes, codes: tuple[str, ...], options: Mapping[str, Any], mode: Mode) -> dict[str, Any]:
+def _lint(
+    filename: str, content: bytes, codes: tuple[str, ...], options: Mapping[str, Any], mode: Mode, whole: bool = False
+) -> dict[str, Any]:
     from .engine import lint_source
     from .rules import all_rules
 
@@ -193,6 +197,12 @@ def _lint(filename: str, content: bytes, codes: tuple[str, ...], options: Mappin
         decoded = decode_source(content)
     except SourceDecodeError as exc:
         return _undecodable(exc)
+    if not whole and is_large(content):
+        from .chunks import lint_in_pieces
+
+        return lint_in_pieces(
+            filename, decoded, rules, options, mode, _PROJECT, whole=lambda: _lint(filename, content, codes, options, mode, True)
+        )
     source = decoded.text
     if mode.fix or mode.diff:
         from .fixes import fix_source, unified_diff
