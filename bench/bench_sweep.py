@@ -111,7 +111,16 @@ def sweep(
     workers = jobs or min(os.cpu_count() or 1, 8)
     started = time.perf_counter()
     if workers > 1 and len(work) > 1:
-        outcomes = run_jobs(_timed_job, work, workers, runner._hard_limit(time_budget), _stopped)
+        limit = runner._hard_limit(time_budget)
+
+        def hard_limit(job: Job) -> float | None:  # the runner's limit for the file, as the CLI sets it
+            try:
+                content = Path(job[0]).read_bytes()
+            except OSError:
+                content = b""
+            return limit((job[0], content, codes, {}, mode, True)) if limit else None
+
+        outcomes = run_jobs(_timed_job, work, workers, hard_limit, _stopped)
     else:
         outcomes = [_timed_job(job) for job in work]
     report = SweepReport(wall=time.perf_counter() - started)

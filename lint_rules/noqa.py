@@ -60,7 +60,8 @@ def parse_suppressions(source: str) -> Suppressions:
     if "noqa" not in source.lower():
         return Suppressions(by_line, None, False)
     try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+        # universal newlines: a file with CR-only line endings has as many lines as LibCST counts
+        tokens = list(tokenize.generate_tokens(io.StringIO(source, newline=None).readline))
     except (tokenize.TokenError, SyntaxError, IndentationError):
         return Suppressions(by_line, None, False)
     for tok in tokens:

@@ -143,11 +143,24 @@ def _stopped(item: tuple[Any, ...], reason: str) -> dict[str, Any]:
     return {"crash": f"error: {item[0]}: {reason}: not linted"}
 
 
-def _hard_limit(time_budget: float) -> float | None:
-    """Wall-clock seconds after which a worker that has not reported is killed: the
-    in-worker budget (CPU time) stops Python code on time, so only a file stuck inside one
-    native call, or waiting forever, gets this far. Generous, for a machine under load."""
-    return time_budget * 4 + 30 if time_budget else None
+def _hard_limit(time_budget: float) -> Callable[[tuple[Any, ...]], float] | None:
+    """Wall-clock seconds after which a worker that has not reported on a file is killed:
+    the in-worker budget (CPU time) stops Python code on time, so only a file stuck inside
+    one native call, or waiting forever, gets this far. Generous, for a machine under load;
+    a file linted in pieces (``chunks``) has the budget once per piece, and so this limit."""
+    if not time_budget:
+        return None
+    per_file = time_budget * 4 + 30
+
+    def limit(item: tuple[Any, ...]) -> float:
+        content, parse = item[1], item[5]
+        if parse and is_large(content):
+            from .chunks import PIECE_LINES
+
+            return per_file * (max(content.count(b"\n"), content.count(b"\r")) // PIECE_LINES + 1)
+        return per_file
+
+    return limit
 
 
 def _workers(requested: int, files: int) -> int:
@@ -255,7 +268,9 @@ def _gc_tuned() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _pool_map(items: list[tuple[Any, ...]], workers: int, hard_limit: float | None = None) -> list[dict[str, Any]]:
+def _pool_map(
+    items: list[tuple[Any, ...]], workers: int, hard_limit: float | Callable[[tuple[Any, ...]], float] | None = None
+) -> list[dict[str, Any]]:
     from .rules import all_rules
     from .workers import run_jobs
 

@@ -45,6 +45,7 @@ class _Worker:
     conn: Connection
     index: int | None = None
     started: float = 0.0
+    limit: float | None = None  # the hard limit of the job it is running
 
 
 def _context() -> Any:
@@ -65,18 +66,20 @@ def run_jobs(
     func: Callable[[J], R],
     jobs: Sequence[J],
     workers: int,
-    hard_limit: float | None,
+    hard_limit: float | Callable[[J], float | None] | None,
     failed: Callable[[J, str], R],
     initializer: Callable[..., Any] | None = None,
     initargs: tuple[Any, ...] = (),
 ) -> list[R]:
     """``[func(job) for job in jobs]`` on ``workers`` processes, in order.
 
-    A job still running after ``hard_limit`` seconds (None: no limit) has its worker killed;
-    a job whose worker dies gets ``failed(job, reason)`` as its result. Each worker calls
+    A job still running after ``hard_limit`` seconds (None: no limit; a function of the job:
+    a limit per job) has its worker killed; a job whose worker dies gets
+    ``failed(job, reason)`` as its result. Each worker calls
     ``initializer(*initargs)`` once before its first job (a replacement worker too).
     """
     ctx = _context()
+    limit_of: Callable[[J], float | None] = hard_limit if callable(hard_limit) else (lambda job: hard_limit)
     results: list[Any] = [None] * len(jobs)
     pending = deque(range(len(jobs)))
     pool: list[_Worker] = []
@@ -93,7 +96,7 @@ def run_jobs(
         if pending:
             index = pending.popleft()
             worker.conn.send((index, jobs[index]))
-            worker.index, worker.started = index, time.monotonic()
+            worker.index, worker.started, worker.limit = index, time.monotonic(), limit_of(jobs[index])
 
     def replace(worker: _Worker, reason: str) -> None:
         assert worker.index is not None
@@ -114,9 +117,8 @@ def run_jobs(
             busy = [w for w in pool if w.index is not None]
             if not busy:
                 break
-            timeout = None
-            if hard_limit:
-                timeout = max(0.0, min(w.started for w in busy) + hard_limit - time.monotonic())
+            deadlines = [w.started + w.limit for w in busy if w.limit]
+            timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
             ready = wait([w.conn for w in busy], timeout)
             for worker in busy:
                 if worker.conn in ready:
@@ -128,8 +130,8 @@ def run_jobs(
                         continue
                     results[index] = result
                     feed(worker)
-                elif hard_limit and time.monotonic() - worker.started > hard_limit:
-                    replace(worker, f"no result after {hard_limit:g} s of wall-clock time: its worker was stopped")
+                elif worker.limit and time.monotonic() - worker.started > worker.limit:
+                    replace(worker, f"no result after {worker.limit:g} s of wall-clock time: its worker was stopped")
     finally:
         for worker in pool:
             try:

@@ -193,3 +193,34 @@ def test_workers_and_their_replacements_judge_files_against_the_project(tmp_path
         assert "worker process died (killed by SIGSEGV)" in (by_name[path.name].crash or "")
     assert [f.code for f in by_name["signer.py"].findings] == ["BYB401"]
     assert by_name["clock.py"].crash is None
+
+
+def _nap(job: tuple[str, float, float]) -> str:
+    time.sleep(job[1])
+    return f"{job[0]} done"
+
+
+def _gave_up(job: tuple[str, float, float], reason: str) -> str:
+    return f"{job[0]} stopped: {reason}"
+
+
+def test_the_hard_limit_can_be_set_per_job():
+    """A file linted in pieces gets its limit once per piece: the pool takes a limit per job."""
+    from lint_rules.workers import run_jobs
+
+    jobs = [("tight", 3.0, 0.5), ("roomy", 1.0, 30.0), ("quick", 0.0, 30.0)]
+    results = run_jobs(_nap, jobs, 2, lambda job: job[2], _gave_up)
+    assert results[0].startswith("tight stopped: no result after 0.5 s of wall-clock time")
+    assert results[1:] == ["roomy done", "quick done"]
+
+
+def test_a_large_file_has_the_hard_limit_once_per_piece():
+    from lint_rules.chunks import CHUNK_LINES, PIECE_LINES
+
+    limit = runner._hard_limit(10.0)
+    small = ("a.py", b"x = 1\n" * 10, ("BYB101",), {}, runner.Mode(), True)
+    large = ("b.py", b"x = 1\n" * (CHUNK_LINES * 2), ("BYB101",), {}, runner.Mode(), True)
+    assert limit(small) == 70.0
+    assert limit(large) == 70.0 * (CHUNK_LINES * 2 // PIECE_LINES + 1)
+    assert limit(large[:5] + (False,)) == 70.0  # not parsed: no pieces
+    assert runner._hard_limit(0) is None

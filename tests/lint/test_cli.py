@@ -98,6 +98,16 @@ def test_noqa(project, capsys):
     assert run(capsys, ".")[0] == 1
 
 
+@pytest.mark.parametrize("newline", ["\r", "\r\n"], ids=["cr", "crlf"])
+def test_noqa_in_a_file_with_other_line_endings(project, capsys, newline):
+    text = FLOAT_ORDER.replace("qty=0.01)", "qty=0.01)  # noqa: BYB101").replace("\n", newline)
+    (project / "bot.py").write_bytes(text.encode())
+    assert run(capsys, ".")[0] == 0
+    (project / "bot.py").write_bytes(FLOAT_ORDER.replace("\n", newline).encode())
+    code, out, _ = run(capsys, ".")
+    assert code == 1 and "bot.py:4:" in out
+
+
 def test_unused_noqa_when_selected(project, capsys):
     (project / "clean.py").write_text("x = 1  # noqa: BYB101\n")
     code, out, _ = run(capsys, "clean.py", "--extend-select", "BYB002")
