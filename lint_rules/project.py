@@ -20,6 +20,7 @@ A summary is a plain dict (see ``summarize``):
               ``retcode`` (reads retCode), ``retries`` (loops or decorators that retry)
 ``config``    whether the module reads configuration (environment, settings files, CLI)
 ``role``      ``bot`` (runs forever), ``script`` (one shot) or ``library``
+``chain``     only in a file with a chain of calls too long to lint: [length, line] (``deep_code``)
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any, Iterable, Iterator, Mapping
+
+from .deep_code import MAX_CHAIN, chain_step
 
 #: Bumped whenever the shape or meaning of a summary changes (cached summaries of another
 #: version are rebuilt).
@@ -417,10 +420,16 @@ def summarize(module: ast.Module | str) -> dict[str, Any]:
     instances: dict[str, str] = {}
     typed: dict[str, str] = {}  # parameter -> its class annotation (``client: Client``)
     assigns: list[ast.Assign] = []
+    chains: dict[int, int] = {}
+    chain, chain_line = 0, 0
     for node in ast.walk(tree):
         kind = type(node)
         if kind is ast.Name or kind is ast.Constant or kind is ast.Attribute or kind is ast.Load or kind is ast.Store:
             continue  # most nodes: nothing to learn
+        if kind is ast.Call or kind is ast.Subscript:
+            length = chain_step(node, chains)
+            if length > chain:
+                chain, chain_line = length, node.lineno
         if kind is ast.ClassDef:
             classes[node.name] = [b for b in (_dotted(base) for base in node.bases) if b]
         elif kind is ast.arg:
@@ -487,7 +496,7 @@ def summarize(module: ast.Module | str) -> dict[str, Any]:
                 instances.setdefault(target, made)
         elif isinstance(node.value, ast.Name) and node.value.id in typed:
             instances.setdefault(target, typed[node.value.id])
-    return {
+    summary = {
         "version": SUMMARY_VERSION,
         "imports": imports,
         "constants": constants,
@@ -497,6 +506,9 @@ def summarize(module: ast.Module | str) -> dict[str, Any]:
         "config": config,
         "role": _role(tree, forever),
     }
+    if chain > MAX_CHAIN:  # the file is not linted (``deep_code``)
+        summary["chain"] = [chain, chain_line]
+    return summary
 
 
 def _forward_order_params(functions: dict[str, dict[str, Any]]) -> None:

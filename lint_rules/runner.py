@@ -118,6 +118,11 @@ def _work(item: tuple[str, bytes, tuple[str, ...], Mapping[str, Any], Mode, bool
         with nullcontext() if parse and is_large(content) else file_budget(mode.time_budget, mode.memory_budget):
             if not parse:
                 return _syntax_only(filename, content)
+            chain = (_PROJECT.summaries.get(filename) or {}).get("chain") if _PROJECT is not None else None
+            if chain:
+                from .deep_code import refusal
+
+                return {"crash": refusal(filename, *chain)}
             if _PROJECT is None:
                 return _lint(filename, content, codes, options, mode)
             with _PROJECT.recording(filename) as asked:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from functools import lru_cache
+from types import GenericAlias
 
 from ..rule import Rule
 
@@ -21,7 +22,10 @@ def all_rules() -> tuple[type[Rule], ...]:
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
         for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, Rule) and value.code and value.__module__ == module.__name__:
+            # ``list[str]`` passes isinstance(..., type) on 3.10, but not issubclass
+            if not isinstance(value, type) or isinstance(value, GenericAlias):
+                continue
+            if issubclass(value, Rule) and value.code and value.__module__ == module.__name__:
                 if value.code in found and found[value.code] is not value:
                     raise RuntimeError(f"duplicate rule code {value.code}")
                 found[value.code] = value
