@@ -25,6 +25,13 @@ from ..network_guard import BlockedConnection, _is_local
 SERVED = "stream.bybit.com, stream-testnet.bybit.com, stream-demo.bybit.com, stream-demo-testnet.bybit.com, stream.bytick.com and the regional stream hosts"
 
 
+
+def _import_or_none(name: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
 class StreamRefused(BlockedConnection):
     """A WebSocket to a host the fake exchange does not serve."""
 
@@ -113,6 +120,21 @@ class Router:
                     return __init__
 
                 self._wrap(cls, "__init__", make_websockets)
+            sync_client = modules.get("websockets.sync.client") or _import_or_none("websockets.sync.client")
+            if sync_client is not None and not hasattr(sync_client, "reconnect") and "connect" in vars(sync_client):
+                # websockets 16 (the newest on Python 3.10) has no ``reconnect``: its sync ``connect`` opens the socket
+
+                def make_sync_connect(original: Any) -> Any:
+                    def connect(uri: str, *args: Any, **kwargs: Any) -> Any:
+                        local = router.rewrite(uri)
+                        if local != uri:
+                            kwargs.pop("ssl", None)
+                            kwargs.pop("server_hostname", None)
+                        return original(local, *args, **kwargs)
+
+                    return connect
+
+                self._wrap(sync_client, "connect", make_sync_connect)
         if "aiohttp" in modules and hasattr(modules["aiohttp"], "ClientSession"):
             session_cls = modules["aiohttp"].ClientSession
 

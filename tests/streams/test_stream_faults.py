@@ -88,15 +88,20 @@ def test_stall_is_noticed_only_by_a_heartbeat_timeout(bybit):
         async for ws in websockets.connect(LINEAR, ping_interval=20, ping_timeout=10):
             attempts += 1
             await ws.send(json.dumps({"op": "subscribe", "req_id": str(attempts), "args": ["tickers.BTCUSDT"]}))
-            try:
-                async with asyncio.timeout(120):  # the bot's own guard, in virtual time too
-                    async for raw in ws:
-                        message = json.loads(raw)
-                        seen.append(message.get("topic") or message.get("op", ""))
-                        if message.get("topic"):
-                            strategy.cancel()
-                            return seen
-            except (websockets.exceptions.ConnectionClosed, TimeoutError):
+
+            async def first_push(ws) -> bool:
+                async for raw in ws:
+                    message = json.loads(raw)
+                    seen.append(message.get("topic") or message.get("op", ""))
+                    if message.get("topic"):
+                        return True
+                return False
+
+            try:  # the bot's own guard, in virtual time too
+                if await asyncio.wait_for(first_push(ws), 120):
+                    strategy.cancel()
+                    return seen
+            except (websockets.exceptions.ConnectionClosed, asyncio.TimeoutError):
                 seen.append(f"lost connection {attempts}")
                 continue
         return seen
