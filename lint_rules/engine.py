@@ -19,6 +19,7 @@ from typing import Any, Mapping, Sequence
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
+from .analysis import release_shared
 from .budget import no_gc_pauses, recursion_headroom
 from .noqa import parse_suppressions
 from .parsing import parse
@@ -261,6 +262,7 @@ def _lint_source(
             _Dispatcher(visitors).run(module)
         for visitor in visitors:
             findings.extend(visitor.findings)
+        release_shared()
     suppressions = parse_suppressions(source)
     kept = [
         f

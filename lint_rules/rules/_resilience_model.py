@@ -376,6 +376,12 @@ class Model:
         self.retries: list[Retry] = []
         self._retry_analysis_done = False
 
+    def release(self) -> None:
+        """Forget the call graph once the file is linted (``analysis.release_shared``): a
+        recursive function is a cycle that would keep the tree alive until the collector runs."""
+        for func in self.funcs:
+            func.targets.clear()
+
     # ---- collection --------------------------------------------------------------------
     def _collect(self) -> None:
         mod_func = Func(node=self.module, name="<module>", qualname="<module>", cls=None, parent=None)
@@ -386,6 +392,7 @@ class Model:
                 self._scan_defs(stmt, cls, parent, prefix, visit_block)
 
         visit_block(self.module.body, None, None, "")
+        del visit_block  # a recursive closure is a reference cycle: it would keep the tree alive until the collector runs
         for func in self.funcs:
             self._scan_func(func)
         # module-level and class-level assignments
@@ -602,6 +609,7 @@ class Model:
         else:
             for stmt in root.body:
                 visit(stmt, ())
+        del visit, add_assign  # a recursive closure is a reference cycle: it would keep the tree alive until the collector runs
 
     def _add_call(self, func: Func, node: cst.Call, awaited: bool, frames: tuple[Frame, ...]) -> None:
         ref = CallRef(node, node.func, tuple(node.args), awaited)

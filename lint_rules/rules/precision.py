@@ -228,6 +228,7 @@ class _OrderValueRule(_PrecisionRule):
                     sites.append(Site(arg.keyword.value, arg.value, arg, scope, direct=True))
                 elif arg.keyword is not None and arg.keyword.value == "request":
                     bind_dicts(arg.value, scope)
+        del bind_dicts  # a recursive closure is a reference cycle: it would keep the tree alive until the collector runs
 
         called_from_posting: set[int] = set()
         for call, scope in self.calls:
@@ -1882,6 +1883,8 @@ class CcxtPrecisionMisuse(_PrecisionRule):
             if id(node) not in self._claimed:
                 self._at_scope = scope
                 check(node)
+        # the bound methods above refer back to the rule: a cycle that would keep the tree alive
+        self.candidates.clear()
 
     def _check_call(self, node: cst.Call) -> None:
         name = call_name(node)
