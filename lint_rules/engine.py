@@ -193,6 +193,7 @@ def lint_source(
     *,
     keep_module: bool = False,
     project: Any = None,
+    python_accepts: bool = False,
 ) -> FileResult:
     """Findings for one file, after ``# noqa``; the parsed module is kept for fixing.
 
@@ -201,9 +202,10 @@ def lint_source(
 
     CPython's parser reads the file first (it is far faster than LibCST's): a file it
     rejects is reported as BYB001 and never reaches LibCST, whose native parser can crash
-    the process on input CPython refuses (thousands of nested brackets).
+    the process on input CPython refuses (thousands of nested brackets). ``python_accepts``:
+    the caller has already seen CPython's parser accept this very text.
     """
-    error = python_syntax_error(source, filename)
+    error = None if python_accepts else python_syntax_error(source, filename)
     if error is not None:
         return FileResult(filename, source, [error])
     with recursion_headroom(), no_gc_pauses():

@@ -63,3 +63,40 @@ def test_no_shared_analysis_outlives_its_file() -> None:
         gc.enable()
     assert findings
     assert alive == before
+
+
+def _jobs(tmp_path: Path, texts: dict[str, str]) -> list:
+    from lint_rules import runner
+
+    codes = tuple(r.code for r in all_rules())
+    jobs = []
+    for name, text in texts.items():
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        jobs.append(runner.Job(path, name, path.read_bytes(), codes))
+    return jobs
+
+
+def test_cpython_parses_each_file_once_per_cold_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parse that summarised a file also vouches for its syntax when it is linted."""
+    import ast
+
+    from lint_rules import runner
+
+    texts = {p.name: p.read_text(encoding="utf-8") for p in FILES[:4]}
+    texts["broken.py"] = "from pybit.unified_trading import HTTP\ndef f(:\n    pass\n"
+    parsed: list[str] = []
+    real_parse = ast.parse
+
+    def counting_parse(source, *args, **kwargs):
+        parsed.append(source if isinstance(source, str) else source.decode())
+        return real_parse(source, *args, **kwargs)
+
+    monkeypatch.setattr(ast, "parse", counting_parse)
+    outcomes = runner.run(_jobs(tmp_path, texts), {}, runner.Mode(), None, workers=1)
+    by_text = {text: parsed.count(text) for text in texts.values()}
+    assert [by_text[texts[name]] for name in texts if name != "broken.py"] == [1, 1, 1, 1]
+    # a file CPython refused is asked again, by the engine, for its error
+    assert by_text[texts["broken.py"]] >= 2
+    assert [f.code for f in outcomes[-1].findings] == ["BYB001"]
+    assert sum(len(o.findings) for o in outcomes[:-1]) > 0
