@@ -134,6 +134,17 @@ def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
     return _gather(node, fields)
 
 
+def child_fields(node: cst.CSTNode) -> tuple[str, ...] | None:
+    """The fields ``child_nodes`` reads on nodes of ``type(node)``, in source order, for a
+    walker that gathers children itself; None while the type has a field not yet placed."""
+    cls = type(node)
+    fields = _STRUCTURAL.get(cls)
+    if fields is None:
+        _fields(node, _STRUCTURAL)  # learn the type from this instance
+        fields = _STRUCTURAL.get(cls)
+    return fields
+
+
 def all_child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
     """Exactly ``node.children`` (whitespace and punctuation included), without its cost."""
     fields = _EVERY.get(type(node)) if type(node) not in _PENDING else None
