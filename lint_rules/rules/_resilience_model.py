@@ -512,6 +512,14 @@ class Model:
 
         def visit(node: cst.CSTNode, frames: tuple[Frame, ...]) -> None:
             t = type(node)  # exact types: isinstance on LibCST's ABCs is slow
+            if t is cst.Name:  # the commonest nodes first: they need none of the tests below
+                func.names.add(node.value)
+                return
+            if t is cst.Attribute:
+                func.attrs.add(node.attr.value)
+                for child in child_nodes(node):
+                    visit(child, frames)
+                return
             if t is cst.FunctionDef or t is cst.ClassDef:
                 return
             if t in try_types:
