@@ -1716,6 +1716,7 @@ class HardcodedInstrumentFilter(Rule):
 # ------------------------------------------------------------------------------------------
 _PRECISION_KEYS = frozenset({"amount", "price", "cost", "base", "quote"})
 _MODE_WORDS = ("precisionMode", "DECIMAL_PLACES", "SIGNIFICANT_DIGITS", "TICK_SIZE")
+_MODE_WORD = re.compile(r"\b(?:" + "|".join(_MODE_WORDS) + r")\b")
 
 
 class CcxtPrecisionMisuse(_PrecisionRule):
@@ -1799,7 +1800,7 @@ class CcxtPrecisionMisuse(_PrecisionRule):
         if not self._mode_words_in_file:
             return False
         code = self.flow.module.code_for_node(test)
-        return any(re.search(rf"\b{w}\b", code) for w in _MODE_WORDS)
+        return _MODE_WORD.search(code) is not None
 
     # -- what is a ccxt precision value ------------------------------------------------
     def _is_precision_dict(self, expr: cst.CSTNode, scope: Scope, depth: int = 0) -> bool:
