@@ -131,7 +131,16 @@ def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
     fields = _STRUCTURAL.get(type(node))
     if fields is None:
         fields = _fields(node, _STRUCTURAL)
-    return _gather(node, fields)
+    # ``_gather``, inlined: every walk of every rule family calls this once per node
+    out: list[cst.CSTNode] = []
+    for name in fields:
+        value = getattr(node, name)
+        kind = type(value)
+        if kind is tuple or kind is list:
+            out.extend(value)
+        elif value is not None and kind is not MaybeSentinel:
+            out.append(value)
+    return out
 
 
 def child_fields(node: cst.CSTNode) -> tuple[str, ...] | None:
