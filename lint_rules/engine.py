@@ -17,13 +17,15 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 import libcst as cst
+from libcst import MaybeSentinel
 from libcst.metadata import MetadataWrapper
 
+from .analysis import release_shared
 from .budget import no_gc_pauses, recursion_headroom
 from .noqa import parse_suppressions
 from .parsing import parse
 from .rule import Finding, Rule, RuleContext
-from .syntax import TRIVIA_TYPES, child_nodes
+from .syntax import TRIVIA_TYPES, child_fields, child_nodes
 
 SYNTAX_ERROR_CODE = "BYB001"
 UNUSED_NOQA_CODE = "BYB002"
@@ -81,27 +83,45 @@ class _Dispatcher(cst.CSTVisitor):
             for method in methods.get("leave_Module", ()):
                 method(module)
             return
+        # per node type: its visit hooks, its leave hooks and the fields holding its children,
+        # last first (``syntax.child_fields``): children are pushed here, not gathered by a
+        # call per node, so that the first child is popped first
         stack: list[Any] = [module]
+        pop, push, extend = stack.pop, stack.append, stack.extend
         while stack:
-            item = stack.pop()
-            if type(item) is tuple:  # the leave marker pushed below
+            item = pop()
+            cls = type(item)
+            if cls is tuple:  # the leave marker pushed below
                 node = item[0]
                 for method in table[type(node)][1]:
                     method(node)
                 continue
-            cls = type(item)
             hooks = table.get(cls)
             if hooks is None:
                 name = cls.__name__
-                hooks = table[cls] = (tuple(methods.get("visit_" + name, ())), tuple(methods.get("leave_" + name, ())))
+                fields = child_fields(item)
+                hooks = table[cls] = (
+                    tuple(methods.get("visit_" + name, ())),
+                    tuple(methods.get("leave_" + name, ())),
+                    fields[::-1] if fields is not None else None,
+                )
             for method in hooks[0]:
                 method(item)
             if hooks[1]:
-                stack.append((item,))
-            children = child_nodes(item)
-            if children:
+                push((item,))
+            fields = hooks[2]
+            if fields is None:  # a type whose fields are not all known yet
+                children = child_nodes(item)
                 children.reverse()
-                stack.extend(children)
+                extend(children)
+                continue
+            for field_name in fields:
+                value = getattr(item, field_name)
+                kind = type(value)
+                if kind is tuple or kind is list:
+                    extend(reversed(value))
+                elif value is not None and kind is not MaybeSentinel:
+                    push(value)
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         for method in self.methods.get("visit_" + type(node).__name__, ()):
@@ -192,6 +212,7 @@ def lint_source(
     *,
     keep_module: bool = False,
     project: Any = None,
+    python_accepts: bool = False,
 ) -> FileResult:
     """Findings for one file, after ``# noqa``; the parsed module is kept for fixing.
 
@@ -200,9 +221,10 @@ def lint_source(
 
     CPython's parser reads the file first (it is far faster than LibCST's): a file it
     rejects is reported as BYB001 and never reaches LibCST, whose native parser can crash
-    the process on input CPython refuses (thousands of nested brackets).
+    the process on input CPython refuses (thousands of nested brackets). ``python_accepts``:
+    the caller has already seen CPython's parser accept this very text.
     """
-    error = python_syntax_error(source, filename)
+    error = None if python_accepts else python_syntax_error(source, filename)
     if error is not None:
         return FileResult(filename, source, [error])
     with recursion_headroom(), no_gc_pauses():
@@ -261,6 +283,7 @@ def _lint_source(
             _Dispatcher(visitors).run(module)
         for visitor in visitors:
             findings.extend(visitor.findings)
+        release_shared()
     suppressions = parse_suppressions(source)
     kept = [
         f

@@ -102,21 +102,8 @@ class Positions:
         self._state = _State(module.default_indent, module.default_newline)
         self._computed = self._state.computed
         self._module = module  # keeps the ids valid
-        self._steps = self._print_in_steps()
-
-    def _print_in_steps(self) -> Iterator[None]:
-        """``Module._codegen``, pausing after the header and after each statement."""
-        module, state = self._module, self._state
-        state.before_codegen(module)
-        for line in module.header:
-            line._codegen(state)
-        yield
-        for statement in module.body:
-            statement._codegen(state)
-            yield
-        for line in module.footer:
-            line._codegen(state)
-        state.after_codegen(module)
+        # a generator of a method would hold ``self``: a cycle that keeps the tree alive
+        self._steps = _print_in_steps(module, self._state)
 
     def __getitem__(self, node: cst.CSTNode) -> CodeRange:
         key, computed = id(node), self._computed
@@ -125,3 +112,17 @@ class Positions:
                 raise KeyError(node)
         start_line, start_col, end_line, end_col = computed[key]
         return CodeRange(CodePosition(start_line, start_col), CodePosition(end_line, end_col))
+
+
+def _print_in_steps(module: cst.Module, state: _State) -> Iterator[None]:
+    """``Module._codegen``, pausing after the header and after each statement."""
+    state.before_codegen(module)
+    for line in module.header:
+        line._codegen(state)
+    yield
+    for statement in module.body:
+        statement._codegen(state)
+        yield
+    for line in module.footer:
+        line._codegen(state)
+    state.after_codegen(module)

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
-from .budget import DEFAULT_MEMORY_BUDGET, DEFAULT_TIME_BUDGET, BudgetExceeded, file_budget
+from .budget import DEFAULT_MEMORY_BUDGET, DEFAULT_TIME_BUDGET, BudgetExceeded, file_budget, no_gc_pauses
 from .cache import Entry, FindingsCache, content_digest, file_key, finding_from_record, finding_record, settings_digest
 from .catalog import RuleInfo, may_fire
 from .chunks import is_large
@@ -83,6 +83,11 @@ def _undecodable(exc: SourceDecodeError) -> dict[str, Any]:
 
 #: The project the files of this run belong to (set before workers fork, or by their initializer).
 _PROJECT: Any = None
+#: Digests of the files CPython's parser accepted while they were summarised (workers fork
+#: after that, so they inherit it): linting them need not ask CPython again.
+_PYTHON_ACCEPTS: set[bytes] = set()
+#: Past this many digests the set is emptied: a long-lived process must not grow it forever.
+_PYTHON_ACCEPTS_LIMIT = 100_000
 
 
 def _init_worker(project: Any) -> None:
@@ -92,13 +97,42 @@ def _init_worker(project: Any) -> None:
 
 
 def _summarize(content: bytes) -> dict[str, Any]:
-    """A file's facts for the project model; one that does not decode or parse has none."""
+    """A file's facts for the project model; one that does not decode or parse has none.
+
+    The file's parse by CPython is remembered (``_PYTHON_ACCEPTS``): the engine checks every
+    file with CPython's parser before LibCST's, and that second parse cost a sixth of LibCST's.
+    The cyclic collector is held meanwhile, as while linting (``budget.no_gc_pauses``).
+    """
+    with no_gc_pauses():
+        return _summarize_now(content)
+
+
+def _summarize_now(content: bytes) -> dict[str, Any]:
+    import ast
+    import warnings
+
     from .project import empty_summary, summarize
 
     try:
-        return summarize(decode(content))
+        text = decode(content)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
     except (SourceDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
         return empty_summary()
+    if len(_PYTHON_ACCEPTS) >= _PYTHON_ACCEPTS_LIMIT:
+        _PYTHON_ACCEPTS.clear()
+    _PYTHON_ACCEPTS.add(_digest(content))
+    try:
+        return summarize(tree)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return empty_summary()
+
+
+def _digest(content: bytes) -> bytes:
+    import hashlib
+
+    return hashlib.blake2b(content, digest_size=16).digest()
 
 
 def _reached(project: Any, display: str, codes: tuple[str, ...], infos: Mapping[str, RuleInfo]) -> bool:
@@ -239,7 +273,8 @@ def _lint(
             after = Counter(f.code for f in result.remaining)
             out["fixed_codes"] = dict(before - after)
         return out
-    linted = lint_source(source, filename, rules, options, project=_PROJECT)
+    accepted = bool(_PYTHON_ACCEPTS) and _digest(content) in _PYTHON_ACCEPTS
+    linted = lint_source(source, filename, rules, options, project=_PROJECT, python_accepts=accepted)
     return {"findings": [finding_record(f) for f in linted.findings]}
 
 

@@ -131,7 +131,27 @@ def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
     fields = _STRUCTURAL.get(type(node))
     if fields is None:
         fields = _fields(node, _STRUCTURAL)
-    return _gather(node, fields)
+    # ``_gather``, inlined: every walk of every rule family calls this once per node
+    out: list[cst.CSTNode] = []
+    for name in fields:
+        value = getattr(node, name)
+        kind = type(value)
+        if kind is tuple or kind is list:
+            out.extend(value)
+        elif value is not None and kind is not MaybeSentinel:
+            out.append(value)
+    return out
+
+
+def child_fields(node: cst.CSTNode) -> tuple[str, ...] | None:
+    """The fields ``child_nodes`` reads on nodes of ``type(node)``, in source order, for a
+    walker that gathers children itself; None while the type has a field not yet placed."""
+    cls = type(node)
+    fields = _STRUCTURAL.get(cls)
+    if fields is None:
+        _fields(node, _STRUCTURAL)  # learn the type from this instance
+        fields = _STRUCTURAL.get(cls)
+    return fields
 
 
 def all_child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:

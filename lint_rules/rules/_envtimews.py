@@ -54,6 +54,12 @@ def stream_host_in(text: str | None) -> bool:
 
 _STRING_TYPES = frozenset(STRING_NODES)
 _ASSIGN_TYPES = frozenset({cst.Assign, cst.AnnAssign, cst.AugAssign, cst.NamedExpr})
+#: The node types the index records or that open a scope: every other node (names,
+#: attributes, arguments, operators... most of a tree) only has its parent noted.
+_INDEXED_TYPES = _STRING_TYPES | _ASSIGN_TYPES | {
+    cst.Call, cst.Dict, cst.FunctionDef, cst.Param, cst.While, cst.For, cst.If, cst.Import,
+    cst.ImportFrom, cst.Lambda, cst.ClassDef,
+}
 
 
 @dataclass
@@ -99,9 +105,18 @@ class ModuleIndex(ParentMap):
         by_scope = self._by_scope
         calls, strings, dicts, assigns = self.calls, self.strings, self.dicts, self.assign_statements
         stack: list[tuple[cst.CSTNode, cst.CSTNode, cst.CSTNode]] = [(module, module, module)]
+        indexed = _INDEXED_TYPES
         while stack:
             node, scope, owner = stack.pop()
             t = type(node)  # exact types: isinstance on LibCST's ABCs is slow
+            if t not in indexed:
+                children = child_nodes(node)
+                if children:
+                    for child in children:
+                        parents[id(child)] = node
+                    children.reverse()
+                    stack.extend([(child, scope, owner) for child in children])
+                continue
             kind = None
             if t is cst.Call:
                 calls.append(node)
@@ -148,7 +163,7 @@ class ModuleIndex(ParentMap):
                 for child in children:
                     parents[id(child)] = node
                 children.reverse()
-                stack.extend((child, child_scope, child_owner) for child in children)
+                stack.extend([(child, child_scope, child_owner) for child in children])
         for stmt in assigns:
             if isinstance(stmt, cst.Assign) and isinstance(stmt.value, cst.Lambda):
                 for target in stmt.targets:

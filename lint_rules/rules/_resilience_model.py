@@ -376,6 +376,12 @@ class Model:
         self.retries: list[Retry] = []
         self._retry_analysis_done = False
 
+    def release(self) -> None:
+        """Forget the call graph once the file is linted (``analysis.release_shared``): a
+        recursive function is a cycle that would keep the tree alive until the collector runs."""
+        for func in self.funcs:
+            func.targets.clear()
+
     # ---- collection --------------------------------------------------------------------
     def _collect(self) -> None:
         mod_func = Func(node=self.module, name="<module>", qualname="<module>", cls=None, parent=None)
@@ -386,6 +392,7 @@ class Model:
                 self._scan_defs(stmt, cls, parent, prefix, visit_block)
 
         visit_block(self.module.body, None, None, "")
+        del visit_block  # a recursive closure is a reference cycle: it would keep the tree alive until the collector runs
         for func in self.funcs:
             self._scan_func(func)
         # module-level and class-level assignments
@@ -505,6 +512,14 @@ class Model:
 
         def visit(node: cst.CSTNode, frames: tuple[Frame, ...]) -> None:
             t = type(node)  # exact types: isinstance on LibCST's ABCs is slow
+            if t is cst.Name:  # the commonest nodes first: they need none of the tests below
+                func.names.add(node.value)
+                return
+            if t is cst.Attribute:
+                func.attrs.add(node.attr.value)
+                for child in child_nodes(node):
+                    visit(child, frames)
+                return
             if t is cst.FunctionDef or t is cst.ClassDef:
                 return
             if t in try_types:
@@ -602,6 +617,7 @@ class Model:
         else:
             for stmt in root.body:
                 visit(stmt, ())
+        del visit, add_assign  # a recursive closure is a reference cycle: it would keep the tree alive until the collector runs
 
     def _add_call(self, func: Func, node: cst.Call, awaited: bool, frames: tuple[Frame, ...]) -> None:
         ref = CallRef(node, node.func, tuple(node.args), awaited)

@@ -68,10 +68,17 @@ class Binding:
 class _Binder:
     """Every binding of each name (dotted for ``self.x``) in one scope, nested scopes excluded."""
 
-    def __init__(self, facts: "FlowFacts") -> None:
-        self.facts = facts
+    def __init__(self, unplaced: list[tuple[Binding, cst.CSTNode]]) -> None:
+        # the bindings the walk has yet to place, shared with ``FlowFacts``: the list, not
+        # the facts, so that the facts and their binders form no reference cycle
+        self.unplaced = unplaced
         self.binds: dict[str, list[Binding]] = {}
         self.globals: set[str] = set()
+
+    def placed(self, binding: Binding, stmt: cst.CSTNode) -> Binding:
+        """``binding``, to be given the place of ``stmt`` once the walk has numbered it."""
+        self.unplaced.append((binding, stmt))
+        return binding
 
     def _bind(self, target: cst.CSTNode, value: cst.BaseExpression | None, stmt: cst.CSTNode) -> None:
         if isinstance(target, (cst.Tuple, cst.List)):
@@ -92,7 +99,7 @@ class _Binder:
         name = dotted_name(target)
         if name is None:
             return
-        self.binds.setdefault(name, []).append(self.facts.placed(Binding(end=0, value=value), stmt))
+        self.binds.setdefault(name, []).append(self.placed(Binding(end=0, value=value), stmt))
 
     # nested scopes bind for themselves (their names still shadow: record them as opaque)
     def bind_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -113,7 +120,7 @@ class _Binder:
         name = dotted_name(node.target)
         if name is not None:
             self.binds.setdefault(name, []).append(
-                self.facts.placed(Binding(end=0, value=node.value, op=node.operator), node)
+                self.placed(Binding(end=0, value=node.value, op=node.operator), node)
             )
 
     def bind_NamedExpr(self, node: cst.NamedExpr) -> None:
@@ -212,17 +219,12 @@ class FlowFacts:
         self._walk(module)
         for binding, stmt in self._unplaced:  # the walk has numbered every node now
             binding.start, binding.end = self.start(stmt), self.end(stmt)
-        del self._unplaced
-
-    def placed(self, binding: Binding, stmt: cst.CSTNode) -> Binding:
-        """``binding``, to be given the place of ``stmt`` once the walk has numbered it."""
-        self._unplaced.append((binding, stmt))
-        return binding
+        self._unplaced.clear()
 
     def binder(self, scope: cst.CSTNode) -> _Binder:
         found = self.binders.get(id(scope))
         if found is None:
-            found = self.binders[id(scope)] = _Binder(self)
+            found = self.binders[id(scope)] = _Binder(self._unplaced)
         return found
 
     def _walk(self, module: cst.Module) -> None:

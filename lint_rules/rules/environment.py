@@ -946,6 +946,7 @@ class HardcodedCredentials(Rule):
             for string in idx.strings:
                 if isinstance(string, cst.SimpleString) and "PRIVATE KEY-----" in string.value:
                     check(string)
+        del check  # a recursive closure is a reference cycle: it would keep the tree alive until the collector runs
 
     VALID = [
         Valid(

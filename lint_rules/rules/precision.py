@@ -226,6 +226,7 @@ class _OrderValueRule(_PrecisionRule):
                     sites.append(Site(arg.keyword.value, arg.value, arg, scope, direct=True))
                 elif arg.keyword is not None and arg.keyword.value == "request":
                     bind_dicts(arg.value, scope)
+        del bind_dicts  # a recursive closure is a reference cycle: it would keep the tree alive until the collector runs
 
         called_from_posting: set[int] = set()
         for call, scope in self.calls:
@@ -1713,6 +1714,7 @@ class HardcodedInstrumentFilter(Rule):
 # ------------------------------------------------------------------------------------------
 _PRECISION_KEYS = frozenset({"amount", "price", "cost", "base", "quote"})
 _MODE_WORDS = ("precisionMode", "DECIMAL_PLACES", "SIGNIFICANT_DIGITS", "TICK_SIZE")
+_MODE_WORD = re.compile(r"\b(?:" + "|".join(_MODE_WORDS) + r")\b")
 
 
 class CcxtPrecisionMisuse(_PrecisionRule):
@@ -1796,7 +1798,7 @@ class CcxtPrecisionMisuse(_PrecisionRule):
         if not self._mode_words_in_file:
             return False
         code = self.flow.module.code_for_node(test)
-        return any(re.search(rf"\b{w}\b", code) for w in _MODE_WORDS)
+        return _MODE_WORD.search(code) is not None
 
     # -- what is a ccxt precision value ------------------------------------------------
     def _is_precision_dict(self, expr: cst.CSTNode, scope: Scope, depth: int = 0) -> bool:
@@ -1880,6 +1882,8 @@ class CcxtPrecisionMisuse(_PrecisionRule):
             if id(node) not in self._claimed:
                 self._at_scope = scope
                 check(node)
+        # the bound methods above refer back to the rule: a cycle that would keep the tree alive
+        self.candidates.clear()
 
     def _check_call(self, node: cst.Call) -> None:
         name = call_name(node)

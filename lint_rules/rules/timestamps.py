@@ -940,6 +940,7 @@ class RecvWindowTooSmall(Rule):
         for param in idx.params:
             if param.default is not None and _recv_name(param.name.value):
                 check(param.default)
+        del check  # a recursive closure is a reference cycle: it would keep the tree alive until the collector runs
 
     VALID = [
         Valid(

@@ -118,6 +118,8 @@ def is_json_ping(node: cst.CSTNode) -> bool:
 
 
 _STRING_TYPES = frozenset(STRING_NODES)
+#: The only node types ``is_json_ping`` can accept.
+_PING_TYPES = _STRING_TYPES | {cst.Dict, cst.Call}
 
 
 #: what a walk of one function body does not enter (and, for a loop body, inner loops)
@@ -523,7 +525,7 @@ class WsHeartbeatTooSlow(Rule):
         """Names of the module's functions that send a JSON ping (``_send_ping``)."""
         out = set()
         for func in idx.functions:
-            if any(is_json_ping(n) for n in walk(func.body, prune=_OTHER_FRAMES)):
+            if any(type(n) in _PING_TYPES and is_json_ping(n) for n in walk(func.body, prune=_OTHER_FRAMES)):
                 out.add(func.name.value)
         return out
 
