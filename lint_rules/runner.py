@@ -101,32 +101,59 @@ def _summarize(content: bytes) -> dict[str, Any]:
 
     The file's parse by CPython is remembered (``_PYTHON_ACCEPTS``): the engine checks every
     file with CPython's parser before LibCST's, and that second parse cost a sixth of LibCST's.
-    The cyclic collector is held meanwhile, as while linting (``budget.no_gc_pauses``).
     """
-    with no_gc_pauses():
-        return _summarize_now(content)
+    summary, parsed = _summary_and_parse(content)
+    if parsed:
+        _remember_accepted(content)
+    return summary
 
 
-def _summarize_now(content: bytes) -> dict[str, Any]:
+def _summary_and_parse(content: bytes) -> tuple[dict[str, Any], bool]:
+    """The summary, and whether CPython's parser accepted the file. The cyclic collector is
+    held meanwhile, as while linting (``budget.no_gc_pauses``)."""
     import ast
     import warnings
 
     from .project import empty_summary, summarize
 
-    try:
-        text = decode(content)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text)
-    except (SourceDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
-        return empty_summary()
+    with no_gc_pauses():
+        try:
+            text = decode(content)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(text)
+        except (SourceDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
+            return empty_summary(), False
+        try:
+            return summarize(tree), True
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return empty_summary(), True
+
+
+def _remember_accepted(content: bytes) -> None:
     if len(_PYTHON_ACCEPTS) >= _PYTHON_ACCEPTS_LIMIT:
         _PYTHON_ACCEPTS.clear()
     _PYTHON_ACCEPTS.add(_digest(content))
-    try:
-        return summarize(tree)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return empty_summary()
+
+
+def _not_summarized(content: bytes, reason: str) -> tuple[dict[str, Any], bool]:
+    from .project import empty_summary
+
+    return empty_summary(), False  # the lint of the file reports what went wrong
+
+
+def _summarize_all(contents: Sequence[bytes], workers: int, hard_limit: float | None) -> list[dict[str, Any]]:
+    """The summaries of the files, on the worker processes when there are many: summarising
+    is a fifth of a cold run's CPU, and the project must be whole before any file is linted."""
+    if workers < 2 or len(contents) < 2:
+        return [_summarize(content) for content in contents]
+    from .workers import run_jobs
+
+    done = run_jobs(_summary_and_parse, contents, workers, hard_limit, _not_summarized)
+    for content, (_, parsed) in zip(contents, done):
+        if parsed:
+            _remember_accepted(content)
+    return [summary for summary, _ in done]
 
 
 def _digest(content: bytes) -> bytes:
@@ -182,14 +209,18 @@ def _stopped(item: tuple[Any, ...], reason: str) -> dict[str, Any]:
     return {"crash": f"error: {item[0]}: {reason}: not linted"}
 
 
+def _per_file_limit(time_budget: float) -> float | None:
+    return time_budget * 4 + 30 if time_budget else None
+
+
 def _hard_limit(time_budget: float) -> Callable[[tuple[Any, ...]], float] | None:
     """Wall-clock seconds after which a worker that has not reported on a file is killed:
     the in-worker budget (CPU time) stops Python code on time, so only a file stuck inside
     one native call, or waiting forever, gets this far. Generous, for a machine under load;
     a file linted in pieces (``chunks``) has the budget once per piece, and so this limit."""
-    if not time_budget:
+    per_file = _per_file_limit(time_budget)
+    if per_file is None:
         return None
-    per_file = time_budget * 4 + 30
 
     def limit(item: tuple[Any, ...]) -> float:
         content, parse = item[1], item[5]
@@ -332,6 +363,8 @@ def _project_of(
     names: Sequence[str | None],
     cache: FindingsCache | None,
     display: Callable[[Path], str] | None,
+    workers: int = 1,
+    hard_limit: float | None = None,
 ) -> Any:
     """The run's project: summaries keyed by the names files are shown under, taken from the
     cache for a file whose content it knows.
@@ -343,18 +376,23 @@ def _project_of(
     """
     from .project import Project, well_formed
 
-    def summary(entry: Entry | None, content: bytes, digest: str | None) -> Any:
-        if entry is not None and entry.content and entry.content == digest and well_formed(entry.summary):
-            return entry.summary
-        return _summarize(content)
-
     summaries: dict[str, Any] = {}
+    missing: dict[str, bytes] = {}  # files to summarise now, by the name they are shown under
+
+    def take(name: str, entry: Entry | None, content: bytes, digest: str | None) -> None:
+        if entry is not None and entry.content and entry.content == digest and well_formed(entry.summary):
+            summaries[name] = entry.summary
+        else:
+            summaries[name] = None  # keeps the order: cached or not, a file has one place
+            missing[name] = content
+
     if cache is not None and display is not None:
         for path, entry, content in cache.known_files(name for name in names if name):
-            summaries[display(path)] = summary(entry, content, content_digest(content))
+            take(display(path), entry, content, content_digest(content))
     for i, job in enumerate(jobs):
-        entry = cache.get(names[i]) if cache is not None and names[i] else None
-        summaries[job.display] = summary(entry, job.content, contents[i])
+        take(job.display, cache.get(names[i]) if cache is not None and names[i] else None, job.content, contents[i])
+    made = _summarize_all(list(missing.values()), _workers(workers, len(missing)), hard_limit)
+    summaries.update(zip(missing, made))
     return Project(summaries)
 
 
@@ -386,7 +424,7 @@ def run(
                 names[i] = cache.relative(job.path)
                 contents[i] = content_digest(job.content)
                 keys[i] = file_key(settings_digest(job.codes, options), contents[i])
-    project = _project_of(jobs, contents, names, cache, display)
+    project = _project_of(jobs, contents, names, cache, display, workers, _per_file_limit(mode.time_budget))
     hits: dict[int, Entry] = {}
     todo: list[int] = []
     for i in range(len(jobs)):

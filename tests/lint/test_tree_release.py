@@ -100,3 +100,21 @@ def test_cpython_parses_each_file_once_per_cold_run(tmp_path: Path, monkeypatch:
     assert by_text[texts["broken.py"]] >= 2
     assert [f.code for f in outcomes[-1].findings] == ["BYB001"]
     assert sum(len(o.findings) for o in outcomes[:-1]) > 0
+
+
+@pytest.mark.skipif(__import__("multiprocessing").get_start_method() != "fork", reason="the remembered parses reach the lint workers by fork")
+def test_files_are_summarised_on_the_workers_with_the_same_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With several workers the summaries are made in parallel, before any file is linted,
+    and each file's parse there still spares the engine its own."""
+    from lint_rules import runner
+
+    texts = {p.name: p.read_text(encoding="utf-8") for p in FILES[:6]}
+    serial = runner.run(_jobs(tmp_path, texts), {}, runner.Mode(), None, workers=1)
+    runner._PYTHON_ACCEPTS.clear()
+    summarised_here: list[bytes] = []
+    real = runner._summarize
+    monkeypatch.setattr(runner, "_summarize", lambda content: summarised_here.append(content) or real(content))
+    parallel = runner.run(_jobs(tmp_path, texts), {}, runner.Mode(), None, workers=2)
+    assert summarised_here == []  # every summary was made by a worker
+    assert len(runner._PYTHON_ACCEPTS) == len(texts)  # the lint workers fork with these
+    assert [[(f.code, f.line) for f in o.findings] for o in parallel] == [[(f.code, f.line) for f in o.findings] for o in serial]
