@@ -90,6 +90,7 @@ def chunked(monkeypatch: pytest.MonkeyPatch, piece_lines: int | None) -> Iterato
     """Every file in pieces of ``piece_lines`` (None: every file whole)."""
     with monkeypatch.context() as m:
         m.setattr(chunks, "CHUNK_LINES", 1 if piece_lines else 10**9)
+        m.setattr(chunks, "WHOLE_UP_TO", 0)
         if piece_lines:
             m.setattr(chunks, "PIECE_LINES", piece_lines)
         yield
@@ -439,3 +440,17 @@ def test_cli_fix_and_diff_on_a_large_file_match_the_whole_file(monkeypatch, caps
     diff, written = results["pieces"]
     assert diff.count('qty="') == 10 and written.startswith(b"\xef\xbb\xbf")
     assert written.count(b"\r\n") == text.count("\r\n") and b'qty="900.5"' in written
+
+
+def test_a_mid_size_file_mostly_holding_triggers_is_linted_whole(monkeypatch, parses):
+    """Under ``WHOLE_UP_TO`` lines, pieces pay off only when most of the file needs no
+    LibCST parse; otherwise the headers they copy cost more than the whole file's parse."""
+    busy = generated_module(1_000, 1)  # every function places an order
+    quiet = generated_module(1_000, 700)  # two orders: two pieces of about a dozen
+    assert chunks.is_large(busy.encode()) and chunks.is_large(quiet.encode())
+    assert busy.count("\n") < chunks.WHOLE_UP_TO
+    outcome, = lint({"busy.py": busy.encode()})
+    assert len(keys(outcome)) == 1_000 and len(parses) == 1  # one parse: the whole file
+    parses.clear()
+    outcome, = lint({"quiet.py": quiet.encode()})
+    assert len(keys(outcome)) == 2 and 2 <= len(parses) <= 4 and max(parses) < chunks.PIECE_LINES + 50
