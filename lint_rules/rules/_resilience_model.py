@@ -366,6 +366,12 @@ class Model:
         self._kinds_active: set[tuple[int, int]] = set()
         self._kinds_memo: dict[tuple[int, int], frozenset[str]] = {}
         self._kinds_final = False
+        #: while the kinds are collected (``_collect_kinds``): lookups memoized until a kind is
+        #: added (``_kinds_generation``); without it a module of many small methods calling
+        #: each other spent its whole ``_KINDS_BUDGET`` (a second) and got no model
+        self._pass_memo: dict[tuple[tuple[int, int], int, int], frozenset[str]] = {}
+        self._kinds_generation = 0
+        self._kinds_cut = False
         self._kinds_budget = _KINDS_BUDGET
         self._collect_kinds()
         self._kinds_final = True
@@ -679,17 +685,25 @@ class Model:
             return set()
         key = (id(expr), id(func))
         if key in self._kinds_active:
+            self._kinds_cut = True
             return set()  # a cycle: a = f(); def f(): return a
-        memo = self._kinds_memo.get(key) if self._kinds_final else None
+        if self._kinds_final:
+            memo = self._kinds_memo.get(key)
+        else:  # while the kinds are collected: valid until they next change, at this depth
+            memo = self._pass_memo.get((key, depth, self._kinds_generation))
         if memo is not None:
             return set(memo)
         self._kinds_active.add(key)
+        outer_cut, self._kinds_cut = self._kinds_cut, False
         try:
             out = self._ctor_kinds_uncached(expr, func, depth)
         finally:
             self._kinds_active.discard(key)
+            cut, self._kinds_cut = self._kinds_cut, outer_cut or self._kinds_cut
         if self._kinds_final:
             self._kinds_memo[key] = frozenset(out)
+        elif not cut:  # a value cut short by a cycle depends on where the lookup started
+            self._pass_memo[(key, depth, self._kinds_generation)] = frozenset(out)
         return out
 
     def _ctor_kinds_uncached(self, expr: cst.CSTNode, func: Func | None, depth: int) -> set[str]:
@@ -770,19 +784,23 @@ class Model:
                         if found - kinds.get(key, set()):
                             kinds.setdefault(key, set()).update(found)
                             changed = True
+                            self._kinds_generation += 1
                 for pname, ann in func.annotations.items():
                     kind = self.type_kind(ann)
                     if kind and kind not in kinds.get(pname, set()):
                         kinds.setdefault(pname, set()).add(kind)
                         changed = True
+                        self._kinds_generation += 1
             for key, values in self.attr_assigns.items():
                 for value in values:
                     found = self._ctor_kinds(value, None)
                     if found - kinds.get(key, set()):
                         kinds.setdefault(key, set()).update(found)
                         changed = True
+                        self._kinds_generation += 1
             if not changed:
                 break
+        self._pass_memo.clear()
 
     def receiver_kinds(self, expr: cst.CSTNode | None, func: Func | None) -> set[str]:
         if expr is None:
