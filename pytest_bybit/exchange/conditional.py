@@ -140,27 +140,43 @@ def is_due(engine: Engine, order: Order) -> bool:
     return current <= order.trigger_price
 
 
-def partial_order(engine: Engine, position: Position, uid: int, kind: str, price: Decimal, size: Decimal, by: str, now_ms: int) -> Order:
-    """A Partial-mode TP or SL: a reduce-only conditional Market order of ``size``."""
-    long = position.side == "Buy"
-    take = kind == "PartialTakeProfit"
-    direction = RISE if (long == take) else FALL
+def closing_order(
+    engine: Engine, uid: int, position: Position, qty: Decimal, price: Decimal | None, now_ms: int, **fields: Any
+) -> Order:
+    """A reduce-only IOC Market order against ``position``: how every TP, SL and
+    liquidation closes it."""
     return Order(
         order_id=engine.ids.uuid(),
         order_link_id="",
         uid=uid,
         category=position.category,
         symbol=position.symbol,
-        side="Sell" if long else "Buy",
+        side="Sell" if position.side == "Buy" else "Buy",
         order_type="Market",
-        qty=size,
-        price=None,
+        qty=qty,
+        price=price,
         time_in_force="IOC",
         position_idx=position.idx,
         reduce_only=True,
         close_on_trigger=True,
         created_ms=now_ms,
         last_price_on_created=engine.price(position.symbol),
+        **fields,
+    )
+
+
+def partial_order(engine: Engine, position: Position, uid: int, kind: str, price: Decimal, size: Decimal, by: str, now_ms: int) -> Order:
+    """A Partial-mode TP or SL: a reduce-only conditional Market order of ``size``."""
+    long = position.side == "Buy"
+    take = kind == "PartialTakeProfit"
+    direction = RISE if (long == take) else FALL
+    return closing_order(
+        engine,
+        uid,
+        position,
+        size,
+        None,
+        now_ms,
         status="Untriggered",
         trigger_price=price,
         trigger_direction=direction,

@@ -442,24 +442,7 @@ class Engine:
         self, account: Account, inst: Instrument, pos: Position, now_ms: int, price: Decimal | None, fill_at: Decimal, **fields: Any
     ) -> None:
         """A reduce-only IOC Market order for the whole position, filled at once at ``fill_at``."""
-        order = Order(
-            order_id=self.ids.uuid(),
-            order_link_id="",
-            uid=account.uid,
-            category=inst.category,
-            symbol=inst.symbol,
-            side="Sell" if pos.side == "Buy" else "Buy",
-            order_type="Market",
-            qty=pos.size,
-            price=price,
-            time_in_force="IOC",
-            position_idx=pos.idx,
-            reduce_only=True,
-            close_on_trigger=True,
-            created_ms=now_ms,
-            last_price_on_created=self.price(inst.symbol),
-            **fields,
-        )
+        order = conditional.closing_order(self, account.uid, pos, pos.size, price, now_ms, **fields)
         self.add_order(account, order)
         self._fill(account, inst, order, order.qty, fill_at, maker=False, now_ms=now_ms)
 

@@ -221,10 +221,11 @@ def tickers(ex: FakeBybit, request: Request) -> dict[str, Any]:
     return {"category": category, "list": rows}
 
 
-@route("GET", "/v5/market/kline", private=False)
-def kline(ex: FakeBybit, request: Request) -> dict[str, Any]:
+def _kline_window(ex: FakeBybit, request: Request, categories: tuple[str, ...]) -> tuple[str, Instrument, list[int]]:
+    """A kline request's category, instrument and candle start times, newest first: the
+    parameters every kline endpoint reads the same way."""
     p = request.params
-    category = _category(p, ("spot", "linear", "inverse"), default="linear")
+    category = _category(p, categories, default="linear")
     inst = ex.engine.instrument(category, p.get("symbol"))
     step = _KLINE_MS.get(p.get("interval", ""))
     if step is None:
@@ -232,12 +233,20 @@ def kline(ex: FakeBybit, request: Request) -> dict[str, Any]:
     limit = _int(p, "limit", 200, 1, 1000)
     end = _int(p, "end", request.now_ms, 0, 2**63)
     start = _int(p, "start", 0, 0, 2**63)
-    last = ex.engine.price(inst.symbol)
-    rows = []
+    times: list[int] = []
     t = end // step * step
-    while len(rows) < limit and t >= start:
-        rows.append(ex.candles.row(inst.symbol, p["interval"], t, inst.fmt_price, last))
+    while len(times) < limit and t >= start:
+        times.append(t)
         t -= step
+    return category, inst, times
+
+
+@route("GET", "/v5/market/kline", private=False)
+def kline(ex: FakeBybit, request: Request) -> dict[str, Any]:
+    category, inst, times = _kline_window(ex, request, ("spot", "linear", "inverse"))
+    last = ex.engine.price(inst.symbol)
+    interval = request.params["interval"]
+    rows = [ex.candles.row(inst.symbol, interval, t, inst.fmt_price, last) for t in times]
     return {"category": category, "symbol": inst.symbol, "list": rows}
 
 

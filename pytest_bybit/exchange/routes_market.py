@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from . import liquidation
 from .errors import param_error
 from .models import ZERO, fmt
-from .routes import _KLINE_MS, _category, _instruments, _int, _page, route
+from .routes import _category, _instruments, _int, _kline_window, _page, route
 from .wire import Request
 
 if TYPE_CHECKING:
@@ -20,23 +20,10 @@ _DERIVATIVES = ("linear", "inverse")
 
 def _price_kline(ex: FakeBybit, request: Request, source: str) -> dict[str, Any]:
     """Flat candles at the mark or index price: [startTime, open, high, low, close], newest first."""
-    p = request.params
-    category = _category(p, _DERIVATIVES, default="linear")
-    inst = ex.engine.instrument(category, p.get("symbol"))
-    step = _KLINE_MS.get(p.get("interval", ""))
-    if step is None:
-        raise param_error()
-    limit = _int(p, "limit", 200, 1, 1000)
-    end = _int(p, "end", request.now_ms, 0, 2**63)
-    start = _int(p, "start", 0, 0, 2**63)
+    category, inst, times = _kline_window(ex, request, _DERIVATIVES)
     price = ex.engine.mark(inst.symbol) if source == "mark" else ex.engine.index(inst.symbol)
     px = inst.fmt_price(price)
-    rows = []
-    t = end // step * step
-    while len(rows) < limit and t >= start:
-        rows.append([str(t), px, px, px, px])
-        t -= step
-    return {"category": category, "symbol": inst.symbol, "list": rows}
+    return {"category": category, "symbol": inst.symbol, "list": [[str(t), px, px, px, px] for t in times]}
 
 
 @route("GET", "/v5/market/mark-price-kline", private=False)
