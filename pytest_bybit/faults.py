@@ -41,11 +41,16 @@ def _connection_reset(request: Request) -> Exception:
         f"('Connection aborted.', ConnectionResetError(104, 'Connection reset by peer'))"
     )
 
+#: OpenSSL's words for the ``ssl_error`` fault, as every client passes them on.
+CERT_VERIFY_FAILED = (
+    "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate (_ssl.c:1006)"
+)
+
+
 def _ssl_error(request: Request) -> Exception:
     return requests.exceptions.SSLError(
         f"HTTPSConnectionPool(host='{request.host}', port=443): Max retries exceeded with url: "
-        f"{request.path} (Caused by SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] "
-        "certificate verify failed: unable to get local issuer certificate (_ssl.c:1006)')))"
+        f"{request.path} (Caused by SSLError(SSLCertVerificationError(1, '{CERT_VERIFY_FAILED}')))"
     )
 
 @dataclass(frozen=True)

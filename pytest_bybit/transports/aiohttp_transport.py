@@ -25,6 +25,7 @@ from typing import Any, Callable
 import aiohttp
 from aiohttp.client_proto import ResponseHandler
 
+from ..faults import CERT_VERIFY_FAILED
 from .gateway import (
     CONNECT_TIMEOUT,
     CONNECTION_RESET,
@@ -38,11 +39,10 @@ from .gateway import (
     reply_headers,
 )
 
-_CERT_FAILED = "certificate verify failed: unable to get local issuer certificate (_ssl.c:1006)"
 
 
 def _ssl_error(key: Any, message: str) -> Exception:
-    cause = ssl.SSLCertVerificationError(1, f"[SSL: CERTIFICATE_VERIFY_FAILED] {_CERT_FAILED}")
+    cause = ssl.SSLCertVerificationError(1, CERT_VERIFY_FAILED)
     return aiohttp.ClientConnectorCertificateError(key, cause)
 
 

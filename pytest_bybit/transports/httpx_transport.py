@@ -15,6 +15,7 @@ from typing import Callable
 
 import httpx
 
+from ..faults import CERT_VERIFY_FAILED
 from .gateway import (
     CONNECT_TIMEOUT,
     CONNECTION_RESET,
@@ -33,10 +34,7 @@ EXCEPTIONS: dict[str, Callable[[str, httpx.Request], Exception]] = {
     READ_TIMEOUT: lambda message, request: httpx.ReadTimeout("The read operation timed out", request=request),
     CONNECT_TIMEOUT: lambda message, request: httpx.ConnectTimeout("timed out", request=request),
     CONNECTION_RESET: lambda message, request: httpx.ReadError("[Errno 104] Connection reset by peer", request=request),
-    SSL_ERROR: lambda message, request: httpx.ConnectError(
-        "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate (_ssl.c:1006)",
-        request=request,
-    ),
+    SSL_ERROR: lambda message, request: httpx.ConnectError(CERT_VERIFY_FAILED, request=request),
     REFUSED: lambda message, request: httpx.ConnectError(message, request=request),
 }
 

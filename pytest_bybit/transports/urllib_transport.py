@@ -22,6 +22,7 @@ from http import HTTPStatus
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
+from ..faults import CERT_VERIFY_FAILED
 from .gateway import (
     CONNECT_TIMEOUT,
     CONNECTION_RESET,
@@ -35,7 +36,6 @@ from .gateway import (
     reply_headers,
 )
 
-_CERT_FAILED = "certificate verify failed: unable to get local issuer certificate (_ssl.c:1006)"
 
 #: What urlopen raises for each kind of fault. Failures while connecting come wrapped in
 #: URLError (``do_open`` wraps ``h.request``); failures while reading the answer come raw
@@ -44,7 +44,7 @@ EXCEPTIONS: dict[str, Callable[[str], BaseException]] = {
     READ_TIMEOUT: lambda message: TimeoutError("The read operation timed out"),
     CONNECT_TIMEOUT: lambda message: urllib.error.URLError(TimeoutError("timed out")),
     CONNECTION_RESET: lambda message: ConnectionResetError(errno.ECONNRESET, "Connection reset by peer"),
-    SSL_ERROR: lambda message: urllib.error.URLError(ssl.SSLCertVerificationError(1, f"[SSL: CERTIFICATE_VERIFY_FAILED] {_CERT_FAILED}")),
+    SSL_ERROR: lambda message: urllib.error.URLError(ssl.SSLCertVerificationError(1, CERT_VERIFY_FAILED)),
     REFUSED: lambda message: urllib.error.URLError(ConnectionRefusedError(errno.ECONNREFUSED, message)),
 }
 
