@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .errors import BybitError, param_error
-from .models import ZERO, Account, Instrument, Order, Position, dec
+from .models import ZERO, Account, Instrument, Order, Position, as_int, dec
 from .parameters import not_modelled
 
 if TYPE_CHECKING:
@@ -93,8 +93,8 @@ def parse_trigger(engine: Engine, inst: Instrument, params: dict[str, Any]) -> T
         direction = RISE if price > current else FALL  # spot infers it from the price
     else:
         try:
-            direction = int(raw_dir)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
+            direction = as_int(raw_dir)
+        except ValueError:
             raise BybitError(10001, "params error: triggerDirection must be 1 (rise) or 2 (fall)") from None
         if direction not in (RISE, FALL):
             raise BybitError(10001, "params error: triggerDirection must be 1 (rise) or 2 (fall)")
@@ -213,7 +213,7 @@ def trading_stop(engine: Engine, account: Account, params: dict[str, Any], now_m
         raise not_modelled("tp/sl on option positions")
     try:
         raw_idx = params.get("positionIdx")
-        idx = engine._position_idx(account, inst, None if raw_idx in (None, "") else int(raw_idx))
+        idx = engine._position_idx(account, inst, None if raw_idx in (None, "") else as_int(raw_idx))
     except (TypeError, ValueError):
         raise param_error() from None
     pos = account.positions.get((inst.symbol, idx))

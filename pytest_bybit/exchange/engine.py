@@ -15,7 +15,7 @@ from typing import Any, Iterable
 from .. import facts
 from . import conditional, ledger, liquidation
 from .errors import BybitError, param_error
-from .models import ZERO, Account, Ids, Instrument, Order, Position, dec, fmt
+from .models import ZERO, Account, Ids, Instrument, Order, Position, as_int, dec, fmt
 from .validation import OrderSpec, check_contract, check_option, check_spot_limit, parse_order
 
 DEFAULT_LEVERAGE = Decimal(10)
@@ -671,8 +671,8 @@ class Engine:
         if category not in ("linear", "inverse"):
             raise param_error()
         try:
-            mode = int(params.get("mode"))  # type: ignore[arg-type]
-        except (TypeError, ValueError):
+            mode = as_int(params.get("mode"))
+        except ValueError:
             raise param_error() from None
         if mode not in (0, 3):
             raise param_error()

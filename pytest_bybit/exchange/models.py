@@ -16,6 +16,15 @@ from typing import Any
 ZERO = Decimal(0)
 
 
+def as_int(value: Any) -> int:
+    """``int(value)`` for an integer field of a request; ValueError for anything that is not
+    one, including what ``int`` raises other errors for (a list, ``Infinity`` in the JSON)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"not an integer: {value!r}") from None
+
+
 def dec(value: Any) -> Decimal | None:
     """A Decimal from a wire value, or None when it is not a sane number.
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from .errors import BybitError, Result, param_error
 from .instruments import COINS
 from . import liquidation
-from .models import ZERO, Account, Instrument, Position, fmt
+from .models import ZERO, Account, Instrument, Position, as_int, fmt
 from .wire import Request
 
 if TYPE_CHECKING:
@@ -73,8 +73,8 @@ def _int(p: dict[str, Any], name: str, default: int, lo: int, hi: int) -> int:
     if raw in (None, ""):
         return default
     try:
-        value = int(raw)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        value = as_int(raw)
+    except ValueError:
         raise param_error() from None
     if not lo <= value <= hi:
         raise param_error()

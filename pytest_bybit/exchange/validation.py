@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from .errors import BybitError, param_error
-from .models import Instrument, dec
+from .models import Instrument, as_int, dec
 
 SIDES = ("Buy", "Sell")
 ORDER_TYPES = ("Market", "Limit")
@@ -69,8 +69,8 @@ def parse_order(inst: Instrument, params: dict[str, Any], ref_price: Decimal) ->
         raise param_error()
     idx = params.get("positionIdx")
     try:
-        position_idx = None if idx in (None, "") else int(idx)
-    except (TypeError, ValueError):
+        position_idx = None if idx in (None, "") else as_int(idx)
+    except ValueError:
         raise param_error() from None
     if position_idx not in (None, 0, 1, 2):
         raise param_error("position_idx")

@@ -130,3 +130,20 @@ def test_a_valid_request_with_odd_fields_gets_an_envelope(ex: FakeBybit, path: s
     ex.clock.advance(1001)
     body = {**BASE_ORDER, "orderId": "x", "triggerDirection": 1, **mutations}
     _assert_answer(ex.handle(_signed(ex, "POST", path, json.dumps(body))))
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan"), [1], "1.5"], ids=repr)
+@pytest.mark.parametrize(
+    "path, field",
+    [
+        ("/v5/order/create", "positionIdx"),
+        ("/v5/position/trading-stop", "positionIdx"),
+        ("/v5/order/create", "triggerDirection"),
+    ],
+)
+def test_an_integer_field_that_is_no_integer_is_a_params_error(ex: FakeBybit, path: str, field: str, value: Any) -> None:
+    """``Infinity`` in the JSON made ``int()`` raise OverflowError, which no endpoint expected."""
+    ex.clock.advance(1001)
+    body = {**BASE_ORDER, "triggerPrice": "61000", field: value}
+    answer = _assert_answer(ex.handle(_signed(ex, "POST", path, json.dumps(body))))
+    assert answer is not None and answer["retCode"] == 10001
